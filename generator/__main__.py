@@ -1,0 +1,7 @@
+"""Allow ``python -m generator`` as well as the ``timeline`` command."""
+
+import sys
+
+from generator.cli import main
+
+sys.exit(main())

@@ -1,0 +1,90 @@
+"""The build: load -> model -> render -> write. ``timeline serve`` calls the same function."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import load_config
+from generator.errors import BuildError, Problem, display_path, problem
+from generator.load import load_entries, load_static
+from generator.markup import MarkdownConverter
+from generator.render import render_site
+from generator.timeline import build_timeline
+from generator.write import check_output_folder, write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Where to read and write, and how strict to be. Paths as given (relative to the cwd)."""
+
+    seeds_dir: Path = Path("seeds")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    out_dir: Path = Path("output")
+    config_path: Path = Path("timeline.toml")
+    base_url: str | None = None
+    """Overrides the config's base_url (e.g. for GitHub Pages: ``https://user.github.io/repo/``)."""
+    drafts: bool = False
+    """Include entries marked ``draft: true``."""
+    strict: bool = False
+    """Treat warnings as errors."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a successful build did, for the summary line."""
+
+    entries: int
+    pages: int
+    """HTML pages written."""
+    files: int
+    """All files written, pages and assets."""
+    seconds: float
+    warnings: tuple[Problem, ...]
+    ignored: tuple[str, ...]
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched."""
+    started = time.perf_counter()
+    check_output_folder(options.out_dir.absolute())
+    config, loaded = _load_all(options)
+    if options.strict and loaded.warnings:
+        raise BuildError(loaded.warnings)
+    timeline = build_timeline(loaded.entries, display_path(options.seeds_dir), include_drafts=options.drafts)
+    files = render_site(timeline, config, options.templates_dir)
+    files = _merge_static(files, load_static(options.static_dir), options.static_dir)
+    write_site(files, options.out_dir)
+    return BuildResult(entries=len(timeline.entries), files=len(files),
+                       pages=sum(1 for name in files if name.endswith(".html")),
+                       seconds=time.perf_counter() - started,
+                       warnings=loaded.warnings, ignored=loaded.ignored)
+
+
+def _load_all(options: BuildOptions):
+    """Config and seeds together, so one run reports the problems of both."""
+    problems: list[Problem] = []
+    config = loaded = None
+    try:
+        config = load_config(options.config_path, options.base_url)
+    except BuildError as exc:
+        problems.extend(exc.problems)
+    try:
+        loaded = load_entries(options.seeds_dir, MarkdownConverter())
+    except BuildError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise BuildError(problems)
+    return config, loaded
+
+
+def _merge_static(pages: dict[str, bytes], static: dict[str, bytes], static_dir: Path) -> dict[str, bytes]:
+    """Rendered pages plus static assets; an asset may not shadow a page."""
+    clashes = sorted(set(pages) & set(static))
+    if clashes:
+        raise BuildError([problem(static_dir / name, 1, f"static file would overwrite the generated {name}")
+                          for name in clashes])
+    return {**pages, **static}
+

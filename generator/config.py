@@ -1,0 +1,122 @@
+"""The site configuration: one TOML file at the repository root (``timeline.toml``)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.errors import BuildError, Problem, problem
+
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the site owner sets once for the whole site."""
+
+    title: str
+    """Site name, shown in the header and every page's <title>."""
+    description: str
+    """One or two sentences on what the timeline covers; the index's meta description."""
+    base_url: str = "/"
+    """Where the site will be hosted, e.g. ``https://user.github.io/repo/`` or ``/``.
+    Its path part prefixes every internal link, so the site works under a sub-path."""
+    language: str = "en"
+    """BCP 47 language tag for ``<html lang>``."""
+    timezone: str = "UTC"
+    """IANA zone the dates in the seeds are local to; shown dates never shift."""
+    intro: str = ""
+    """A paragraph under the site title on the timeline page (plain text)."""
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+ALLOWED_KEYS = tuple(f.name for f in fields(Config))
+REQUIRED_KEYS = ("title", "description")
+
+
+def normalise_base_url(value: str) -> str:
+    """Accept ``/``, ``/repo``, ``https://host/repo``; return it ending with ``/``.
+
+    Raises ValueError with a readable reason for anything else.
+    """
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        raise ValueError(f"base_url must be http(s) or a path starting with '/', not {value!r}")
+    if parts.scheme and not parts.netloc:
+        raise ValueError(f"base_url {value!r} has no host")
+    if not parts.scheme and (parts.netloc or not value.startswith("/")):
+        raise ValueError(f"base_url must be an absolute URL or a path starting with '/', not {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"base_url must not have a query or fragment: {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line where ``key = …`` is set, for messages (tomllib gives no positions)."""
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def load_config(path: Path, base_url: str | None = None) -> Config:
+    """Read and check the config file; ``base_url`` (from the CLI) overrides the file's."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise BuildError([problem(path, 1, "config file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildError([problem(path, 1, f"cannot read config: {exc}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(found.group(1)) if found else 1
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise BuildError([problem(path, line, f"invalid TOML: {message}")]) from None
+
+    problems: list[Problem] = []
+    for key in data:
+        if key not in ALLOWED_KEYS:
+            problems.append(problem(path, _key_line(text, key),
+                                    f"unknown config key {key!r} (allowed: {', '.join(ALLOWED_KEYS)})"))
+    for key in REQUIRED_KEYS:
+        if key not in data:
+            problems.append(problem(path, 1, f"missing required config key {key!r}"))
+    for key, value in data.items():
+        if key in ALLOWED_KEYS and not isinstance(value, str):
+            problems.append(problem(path, _key_line(text, key),
+                                    f"config key {key!r} must be a string, not {type(value).__name__}"))
+    if problems:
+        raise BuildError(problems)
+
+    values = {k: v.strip() for k, v in data.items()}
+    try:
+        values["base_url"] = normalise_base_url(values.get("base_url", "/"))
+    except ValueError as exc:
+        problems.append(problem(path, _key_line(text, "base_url"), str(exc)))
+    if base_url is not None:  # from the CLI, already checked there (a usage error)
+        values["base_url"] = normalise_base_url(base_url)
+    if "language" in values and not LANGUAGE_TAG.match(values["language"]):
+        problems.append(problem(path, _key_line(text, "language"),
+                                f"language {values['language']!r} is not a language tag like 'en' or 'en-GB'"))
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(problem(path, _key_line(text, "timezone"),
+                                    f"unknown timezone {values['timezone']!r} (use an IANA name like 'Asia/Jerusalem')"))
+    for key in REQUIRED_KEYS:
+        if not values[key]:
+            problems.append(problem(path, _key_line(text, key), f"config key {key!r} must not be empty"))
+    if problems:
+        raise BuildError(problems)
+    return Config(**values)

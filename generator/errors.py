@@ -1,0 +1,46 @@
+"""Problems found in the inputs, reported as ``path:line: message``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file, located as precisely as we can."""
+
+    path: str
+    """Where the problem is, relative to the working directory when inside it."""
+    line: int
+    """1-based line in that file; 1 when the problem concerns the whole file."""
+    message: str
+    """What is wrong and, where it helps, how to fix it. One line."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class BuildError(Exception):
+    """The build cannot go on; carries every problem found so far, in order."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should read it: relative to the cwd when below it, POSIX slashes."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+    if rel.startswith(".."):
+        return Path(path).as_posix()
+    return Path(rel).as_posix()
+
+
+def problem(path: Path, line: int, message: str) -> Problem:
+    """Build a Problem for a file given as a Path."""
+    return Problem(display_path(path), max(1, line), message)

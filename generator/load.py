@@ -1,0 +1,195 @@
+"""Load: every seed file -> an Entry. The only step that reads ``seeds/``.
+
+A new input format is one function in ``READERS``, keyed by file suffix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import BuildError, Problem, problem
+from generator.markup import MarkdownConverter, plain_text
+from generator.metadata import Meta, Split, parse_meta, split_front_matter
+from generator.model import Entry
+from generator.plaintext import parse_wire
+from generator.prose import headline, split_sentences, summarise
+from generator.slugs import slug_from_filename, slugify
+
+MAX_SEED_BYTES = 1024 * 1024
+# Editor and system leftovers that are never content (G8).
+_IGNORED_NAME = re.compile(r"(^[._])|(~$)|(^#.*#$)|(\.(swp|swo|swx|tmp|bak|orig|rej)$)", re.IGNORECASE)
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the load step found in the seeds folder."""
+
+    entries: tuple[Entry, ...]
+    warnings: tuple[Problem, ...]
+    """Things worth fixing that do not stop the build (errors with ``--strict``)."""
+    ignored: tuple[str, ...]
+    """Files skipped by rule (editor leftovers, other suffixes), for ``--verbose``."""
+
+
+def load_entries(seeds_dir: Path, converter: MarkdownConverter) -> Loaded:
+    """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file."""
+    if not seeds_dir.is_dir():
+        raise BuildError([problem(seeds_dir, 1, "seeds folder not found")])
+    entries: list[Entry] = []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    ignored: list[str] = []
+    for path in _seed_files(seeds_dir, errors, ignored):
+        try:
+            entry, found = read_seed(path, seeds_dir, converter)
+        except BuildError as exc:
+            errors.extend(exc.problems)
+            continue
+        entries.append(entry)
+        warnings.extend(found)
+    if errors:
+        raise BuildError(errors)
+    return Loaded(tuple(entries), tuple(warnings), tuple(ignored))
+
+
+def _seed_files(root: Path, errors: list[Problem], ignored: list[str]) -> list[Path]:
+    """Seed files in a stable order; symlinks are refused, never followed (G1, G2)."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in list(dirs):
+            if (base / name).is_symlink():
+                errors.append(problem(base / name, 1, "symlink not allowed in the seeds folder"))
+        dirs[:] = sorted(d for d in dirs if not _IGNORED_NAME.search(d) and not (base / d).is_symlink())
+        for name in sorted(files):
+            path = base / name
+            rel = path.relative_to(root).as_posix()
+            if _IGNORED_NAME.search(name):
+                ignored.append(rel)
+            elif path.suffix.lower() not in READERS:
+                ignored.append(rel)
+            elif path.is_symlink():
+                errors.append(problem(path, 1, "symlink not allowed in the seeds folder"))
+            else:
+                found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def read_text(path: Path) -> str:
+    """Bytes -> text with LF newlines; refuses what is not UTF-8 text, naming the line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError([problem(path, 1, f"cannot read: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_SEED_BYTES:
+        raise BuildError([problem(path, 1, f"too large: {len(data) // 1024} KB (the limit is {MAX_SEED_BYTES // 1024} KB)")])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BuildError([problem(path, 1, "UTF-16 is not supported; save the file as UTF-8")])
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise BuildError([problem(path, line, "binary file (contains NUL bytes), not a text article")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BuildError([problem(path, line,
+                                  f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                                  "save the file as UTF-8")]) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise BuildError([problem(path, 1, "empty article")])
+    return text
+
+
+def read_seed(path: Path, root: Path, converter: MarkdownConverter) -> tuple[Entry, list[Problem]]:
+    """One seed file -> (Entry, warnings)."""
+    text = read_text(path)
+    split = split_front_matter(path, text)
+    meta, warnings = parse_meta(path, split)
+    reader = READERS[path.suffix.lower()]
+    return reader(path, root, split, meta, converter), warnings
+
+
+def _entry(path: Path, root: Path, meta: Meta, **derived) -> Entry:
+    """Merge front matter (which wins) over what the reader derived, and name the entry."""
+    title = meta.title or derived["title"]
+    slug = meta.slug or slug_from_filename(path.stem) or slugify(title)
+    if not slug:
+        raise BuildError([problem(path, 1, "cannot make a URL slug from the file name or title; add 'slug: some-name'")])
+    return Entry(
+        date=derived["date"],
+        time=meta.time,
+        title=title,
+        slug=slug,
+        summary=meta.summary or derived["summary"],
+        body_html=derived["body_html"],
+        headings=derived["headings"],
+        source_path=path.relative_to(root).as_posix(),
+        tags=meta.tags,
+        actors=meta.actors,
+        places=meta.places,
+        sources=meta.sources,
+        updated=meta.updated,
+        draft=meta.draft,
+    )
+
+
+def read_markdown(path: Path, root: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Entry:
+    """Markdown with YAML front matter; ``title`` and ``date`` are required."""
+    if split.yaml_text is None:
+        raise BuildError([problem(path, 1, "no front matter: a Markdown seed starts with '---' and gives title and date")])
+    missing = [key for key in ("title", "date") if getattr(meta, key) is None]
+    if missing:
+        raise BuildError([problem(path, 1, f"missing required front matter key {key!r}") for key in missing])
+    body_html, headings = converter.convert(split.body)
+    summary = meta.summary or ""
+    if not summary:
+        first = _FIRST_PARAGRAPH.search(body_html)
+        summary = summarise(split_sentences(plain_text(first.group(1)))) if first else ""
+    return _entry(path, root, meta, title=meta.title, date=meta.date, summary=summary,
+                  body_html=body_html, headings=headings)
+
+
+def read_wire(path: Path, root: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Entry:
+    """The news-wire plain-text shape; optional front matter wins over what is derived."""
+    article = parse_wire(path, split.body, split.body_line)
+    if not article.lede_sentences and meta.title is None:
+        raise BuildError([problem(path, article.date_line, "no sentence to make a title from; add 'title:' front matter")])
+    derived_title = headline(article.lede_sentences[0]) if article.lede_sentences else ""
+    return _entry(path, root, meta, title=derived_title, date=meta.date or article.date,
+                  summary=summarise(list(article.lede_sentences)),
+                  body_html=article.body_html, headings=article.headings)
+
+
+READERS: dict[str, Callable[[Path, Path, Split, Meta, MarkdownConverter], Entry]] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_wire,
+}
+
+
+def load_static(static_dir: Path) -> dict[str, bytes]:
+    """The files of ``static/`` by site path; hidden files skipped, symlinks refused."""
+    files: dict[str, bytes] = {}
+    if not static_dir.is_dir():
+        return files
+    errors = []
+    for folder, dirs, names in os.walk(static_dir, followlinks=False):
+        base = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names) + [d for d in dirs if (base / d).is_symlink()]:
+            path = base / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                errors.append(problem(path, 1, "symlink not allowed in the static folder"))
+                continue
+            files[path.relative_to(static_dir).as_posix()] = path.read_bytes()
+    if errors:
+        raise BuildError(errors)
+    return files

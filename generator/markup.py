@@ -1,0 +1,87 @@
+"""Markdown to safe HTML: Python-Markdown for the conversion, nh3 (ammonia) for an allow-list clean."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+from generator.model import Heading
+from generator.slugs import slugify
+
+# What an article body may contain after cleaning. No scripts, styles, frames,
+# forms, SVG or event handlers; links only to http(s), mailto and relative URLs.
+ALLOWED_TAGS = frozenset("""
+    a abbr b blockquote br caption cite code dd del dfn div dl dt em figcaption figure
+    h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s small span strong sub sup
+    table tbody td tfoot th thead time tr u ul
+""".split())
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "code": {"class"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "abbr": {"title"}, "q": {"cite"}, "blockquote": {"cite"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_html(fragment: str) -> str:
+    """Sanitise an HTML fragment against the allow-list."""
+    return nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+    )
+
+
+def _heading_slug(value: str, separator: str) -> str:
+    return slugify(html.unescape(value)) or "section"
+
+
+class MarkdownConverter:
+    """One reusable Python-Markdown instance, reset between documents (≈10% faster than a new one).
+
+    Created per build and passed along, never module-level, so concurrent builds
+    in one process (the preview server) cannot share its state.
+    """
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["toc", "tables", "fenced_code", "sane_lists"],
+            extension_configs={
+                # `# Heading` in a body becomes <h2>: the page's <h1> is the entry title.
+                "toc": {"baselevel": 2, "slugify": _heading_slug, "toc_depth": "2-6"},
+            },
+            output_format="html",
+        )
+
+    def convert(self, text: str) -> tuple[str, tuple[Heading, ...]]:
+        """Markdown source -> (clean HTML, headings in order)."""
+        self._md.reset()
+        body = clean_html(self._md.convert(text))
+        headings = tuple(_flatten(self._md.toc_tokens))  # type: ignore[attr-defined]
+        return body, headings
+
+
+def _flatten(tokens: list[dict]) -> list[Heading]:
+    out: list[Heading] = []
+    for token in tokens:
+        text = html.unescape(_TAG.sub("", token["name"]))
+        out.append(Heading(level=int(token["level"]), id=token["id"], text=text))
+        out.extend(_flatten(token.get("children", [])))
+    return out
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded: for summaries derived from bodies."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())

@@ -1,0 +1,307 @@
+"""Front matter: split it off with python-frontmatter's YAML boundary, parse it strictly, type-check it.
+
+python-frontmatter's own ``load`` is not used for parsing because it loses line
+numbers, silently treats an unclosed ``---`` as body, and lets duplicate keys and
+YAML 1.1 surprises (``title: no``) through. Only the YAML ``---`` handler is
+enabled, so a body that merely starts with ``{`` or ``+++`` stays body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import frontmatter
+import yaml
+
+from generator.errors import BuildError, Problem, problem
+from generator.model import Source
+
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_YAML_VALUES = 10_000  # bounds alias bombs: a value reached through aliases counts each time
+MAX_YAML_DEPTH = 20
+
+KEYS = ("title", "date", "summary", "tags", "actors", "places", "sources", "slug", "draft", "updated")
+SOURCE_KEYS = ("title", "url", "publisher", "date")
+_YAML_BOUNDARY = frontmatter.YAMLHandler()
+_DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\Z", re.ASCII)
+_SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """YAML SafeLoader that refuses duplicate keys and non-string keys, with their positions."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key_node.value!r} is not a plain string; quote it", key_node.start_mark)
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key_node.value!r} (first set on line {seen[key_node.value]})",
+                    key_node.start_mark)
+            seen[key_node.value] = key_node.start_mark.line + 1 + self.line_offset
+        return super().construct_mapping(node, deep)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The front matter of one seed, checked and typed; absent fields are None or empty."""
+
+    title: str | None = None
+    date: dt.date | None = None
+    time: dt.time | None = None
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    slug: str | None = None
+    draft: bool = False
+    updated: dt.date | None = None
+    date_line: int = 1
+    """Where ``date`` was given, for messages about it."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """A seed's text cut into its front matter (if any) and its body."""
+
+    yaml_text: str | None
+    yaml_line: int
+    """File line of the first YAML line."""
+    body: str
+    body_line: int
+    """File line of the body's first line."""
+
+
+def split_front_matter(path: Path, text: str) -> Split:
+    """Separate ``---`` front matter from the body; an unclosed block is an error."""
+    if not _YAML_BOUNDARY.detect(text):
+        return Split(None, 1, text, 1)
+    boundaries = list(_YAML_BOUNDARY.FM_BOUNDARY.finditer(text))
+    if len(boundaries) < 2:
+        raise BuildError([problem(path, 1, "front matter opened with '---' is not closed by a '---' line")])
+    opening, closing = boundaries[0], boundaries[1]
+    body_start = closing.end() + 1 if text[closing.end():closing.end() + 1] == "\n" else closing.end()
+    return Split(
+        yaml_text=text[opening.end():closing.start()],
+        yaml_line=text.count("\n", 0, opening.end()) + 1,
+        body=text[body_start:],
+        body_line=text.count("\n", 0, body_start) + 1,
+    )
+
+
+def parse_meta(path: Path, split: Split) -> tuple[Meta, list[Problem]]:
+    """Parse and type-check front matter; returns it with warnings, or raises every error found."""
+    if split.yaml_text is None:
+        return Meta(), []
+    if len(split.yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise BuildError([problem(path, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB")])
+    data, lines = _load_yaml(path, split.yaml_text, split.yaml_line)
+    return _check_fields(path, data, lines)
+
+
+def _load_yaml(path: Path, text: str, first_line: int) -> tuple[dict, dict[str, int]]:
+    """YAML text -> (mapping, {key: file line}), strictly and within size bounds."""
+    loader = _StrictLoader(text)
+    loader.line_offset = first_line - 1
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise BuildError([problem(path, first_line + node.start_mark.line,
+                                      f"front matter must be a mapping of keys to values, not {kind}")])
+        _check_bounds(path, node, first_line)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        reason = exc.problem or str(exc)
+        raise BuildError([problem(path, line, f"invalid front matter YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:
+        raise BuildError([problem(path, first_line, f"invalid front matter YAML: {exc}")]) from None
+    except RecursionError:
+        raise BuildError([problem(path, first_line, "front matter is nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    lines = {k.value: first_line + k.start_mark.line for k, _ in node.value}
+    for key_node, value_node in node.value:
+        if isinstance(value_node, yaml.SequenceNode):
+            for i, item in enumerate(value_node.value):
+                lines[f"{key_node.value}[{i}]"] = first_line + item.start_mark.line
+    return data, lines
+
+
+def _check_bounds(path: Path, root: yaml.Node, first_line: int) -> None:
+    """Refuse alias bombs and absurd nesting before constructing any Python objects."""
+    count = 0
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_YAML_VALUES:
+            raise BuildError([problem(path, first_line,
+                                      f"front matter has more than {MAX_YAML_VALUES} values (YAML alias bomb?)")])
+        if depth > MAX_YAML_DEPTH:
+            raise BuildError([problem(path, first_line + node.start_mark.line,
+                                      f"front matter is nested more than {MAX_YAML_DEPTH} levels deep")])
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return f"boolean {value}"
+    if value is None:
+        return "empty"
+    return f"{type(value).__name__} {value!r}"
+
+
+def parse_date(value: object) -> tuple[dt.date, dt.time | None]:
+    """A YAML date, datetime or 'YYYY-MM-DD[ HH:MM]' string -> (date, time); ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise ValueError("give the local date and time without a UTC offset")
+        return value.date(), value.time()
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        match = _DATE.match(value.strip())
+        if not match:
+            raise ValueError(f"date {value!r} is not in the form YYYY-MM-DD")
+        y, m, d, hh, mm, ss = match.groups()
+        try:
+            day = dt.date(int(y), int(m), int(d))
+            time = dt.time(int(hh), int(mm), int(ss or 0)) if hh else None
+        except ValueError:
+            raise ValueError(f"{value.strip()!r} is not a valid calendar date") from None
+        return day, time
+    raise ValueError(f"date is {_type_name(value)}; write it as YYYY-MM-DD")
+
+
+def check_url(url: object) -> str:
+    """An http(s) URL with a host, or ValueError saying why not."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"url is {_type_name(url)}; it must be an http(s) address")
+    url = url.strip()
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValueError(f"url {url!r} contains spaces or control characters")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"url {url!r} is not an http(s) address (URL scheme not allowed)")
+    return url
+
+
+def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, list[Problem]]:
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    values: dict[str, object] = {}
+
+    def fail(key: str, message: str) -> None:
+        errors.append(problem(path, lines.get(key, 1), message))
+
+    for key in data:
+        if key not in KEYS:
+            warnings.append(problem(path, lines.get(key, 1),
+                                    f"unknown front matter key {key!r} (allowed: {', '.join(KEYS)})"))
+    for key in ("title", "summary", "slug"):
+        if key in data:
+            value = data[key]
+            if not isinstance(value, str):
+                fail(key, f"{key} is {_type_name(value)}; it must be text (quote it)")
+            elif not value.strip():
+                fail(key, f"{key} is empty")
+            elif any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+                fail(key, f"{key} contains control characters")
+            else:
+                values[key] = " ".join(value.split())
+    if "slug" in values and not _SLUG.match(str(values["slug"])):
+        fail("slug", f"slug {values['slug']!r} must be lowercase ASCII letters, digits and single hyphens")
+    for key in ("tags", "actors", "places"):
+        if key in data:
+            items = data[key]
+            if isinstance(items, str):
+                items = [items]
+            if not isinstance(items, list):
+                fail(key, f"{key} must be a list, not {_type_name(items)}")
+                continue
+            good = []
+            for i, item in enumerate(items):
+                if not isinstance(item, str) or not item.strip():
+                    errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)),
+                                          f"{key} item {i + 1} is {_type_name(item)}; it must be text (quote it)"))
+                else:
+                    good.append(" ".join(item.split()))
+            values[key] = tuple(dict.fromkeys(good))
+    for key in ("date", "updated"):
+        if key in data:
+            try:
+                day, time = parse_date(data[key])
+                values[key] = day
+                if key == "date":
+                    values["time"] = time
+            except ValueError as exc:
+                fail(key, f"{key}: {exc}")
+    if "draft" in data:
+        if isinstance(data["draft"], bool):
+            values["draft"] = data["draft"]
+        else:
+            fail("draft", f"draft is {_type_name(data['draft'])}; write true or false")
+    if "sources" in data:
+        sources = _check_sources(path, data["sources"], lines, errors, warnings)
+        values["sources"] = sources
+    if errors:
+        raise BuildError(errors)
+    return Meta(**values, date_line=lines.get("date", 1)), warnings
+
+
+def _check_sources(path: Path, items: object, lines: dict[str, int],
+                   errors: list[Problem], warnings: list[Problem]) -> tuple[Source, ...]:
+    if not isinstance(items, list):
+        errors.append(problem(path, lines.get("sources", 1), "sources must be a list of {title, url, publisher, date}"))
+        return ()
+    sources = []
+    for i, item in enumerate(items):
+        line = lines.get(f"sources[{i}]", lines.get("sources", 1))
+        where = f"source {i + 1}"
+        if not isinstance(item, dict):
+            errors.append(problem(path, line, f"{where} must be a mapping with title, url, publisher, date"))
+            continue
+        for key in item:
+            if key not in SOURCE_KEYS:
+                warnings.append(problem(path, line, f"{where}: unknown key {key!r} (allowed: {', '.join(SOURCE_KEYS)})"))
+        try:
+            url = check_url(item.get("url"))
+        except ValueError as exc:
+            errors.append(problem(path, line, f"{where}: {exc}"))
+            continue
+        texts = {}
+        for key in ("title", "publisher"):
+            value = item.get(key, "")
+            if not isinstance(value, str):
+                errors.append(problem(path, line, f"{where}: {key} is {_type_name(value)}; it must be text"))
+                value = ""
+            texts[key] = " ".join(value.split())
+        if not texts["title"]:
+            errors.append(problem(path, line, f"{where}: title is missing"))
+        day = None
+        if item.get("date") is not None:
+            try:
+                day, _ = parse_date(item["date"])
+            except ValueError as exc:
+                errors.append(problem(path, line, f"{where}: {exc}"))
+        sources.append(Source(title=texts["title"], url=url, publisher=texts["publisher"], date=day))
+    return tuple(sources)

@@ -1,0 +1,133 @@
+"""Render: Timeline + Config -> {site path: bytes}. Jinja2 does the HTML; this module lists the pages.
+
+Templates receive small documented contexts and only print: every URL comes
+from the ``url`` filter, every date from the locale-free date filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from generator.config import Config
+from generator.errors import BuildError, Problem, display_path, problem
+from generator.model import Timeline
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What every template knows about the page being rendered."""
+
+    path: str
+    """Site path of the page (before the base path): ``""`` for the home page."""
+    title: str
+    """The document title for ``<title>``: the page's own title and the site's."""
+    description: str
+    """The meta description: one or two plain sentences."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file to render: where it goes, with which template and context."""
+
+    output: str
+    template: str
+    meta: PageMeta
+    context: dict
+
+
+def site_pages(timeline: Timeline, config: Config) -> list[Page]:
+    """Every templated page of the site, in a stable order. The site map in one place."""
+    pages = [Page("index.html", "index.html",
+                  PageMeta("", config.title, config.description),
+                  {"timeline": timeline})]
+    for item in timeline.pages:
+        entry = item.entry
+        pages.append(Page(f"{entry.path}index.html", "entry.html",
+                          PageMeta(entry.path, f"{entry.title} · {config.title}", entry.summary or config.description),
+                          {"entry": entry, "previous": item.previous, "next": item.next}))
+    latest = timeline.entries[-5:][::-1]
+    pages.append(Page("404.html", "404.html",
+                      PageMeta("404.html", f"Page not found · {config.title}",
+                               "This page does not exist on the timeline."),
+                      {"latest": latest}))
+    return pages
+
+
+def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
+    """A Jinja2 environment that escapes everything and refuses undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,  # every template, whatever its suffix (I3)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base_path = config.base_path
+
+    def url(path: str) -> str:
+        """Site path -> link that works under the base path (``/`` or ``/REPO/``)."""
+        path, _, fragment = str(path).partition("#")
+        link = base_path + quote(path.lstrip("/"), safe="/")
+        return f"{link}#{fragment}" if fragment else link
+
+    env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname)
+    return env
+
+
+def isodate(day: dt.date) -> str:
+    """``2024-03-21``: for ``<time datetime>`` and machine-readable places."""
+    return day.isoformat()
+
+
+def longdate(day: dt.date) -> str:
+    """``21 March 2024``, the same in every locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def monthname(month: int) -> str:
+    """``3`` -> ``March``, the same in every locale."""
+    return MONTHS[month - 1]
+
+
+def render_site(timeline: Timeline, config: Config, templates_dir: Path) -> dict[str, bytes]:
+    """Render every page; raise one BuildError naming each failing template line."""
+    env = make_environment(templates_dir, config)
+    files: dict[str, bytes] = {".nojekyll": b""}
+    problems: list[Problem] = []
+    for page in site_pages(timeline, config):
+        try:
+            template = env.get_template(page.template)
+            html = template.render(site=config, page=page.meta, **page.context)
+        except Exception as exc:  # any template failure becomes a located problem
+            found = _template_problem(exc, templates_dir, page.template)
+            if found not in problems:
+                problems.append(found)
+            continue
+        files[page.output] = html.encode("utf-8")
+    if problems:
+        raise BuildError(problems)
+    return files
+
+
+def _template_problem(exc: Exception, templates_dir: Path, name: str) -> Problem:
+    """Locate a template error at ``templates/x.html:line`` (Jinja keeps template lines in tracebacks)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Path(exc.filename) if exc.filename else templates_dir / (exc.name or name)
+        return problem(where, exc.lineno or 1, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return problem(templates_dir / name, 1, f"template not found: {exc.name}")
+    root = str(templates_dir.resolve())
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+            return Problem(display_path(Path(frame.filename)), frame.lineno or 1, f"template error: {exc}")
+    return problem(templates_dir / name, 1, f"template error: {exc}")

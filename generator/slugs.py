@@ -1,0 +1,32 @@
+"""Slugs: the ASCII, lowercase, hyphenated names used in URLs and element ids."""
+
+from __future__ import annotations
+
+import re
+
+from slugify import slugify as _slugify
+
+MAX_SLUG_LENGTH = 80
+_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}(?:[-_ ]+|\Z)", re.ASCII)
+
+
+def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """Transliterate to ASCII and hyphenate (``Café Doha`` -> ``cafe-doha``); may return ''."""
+    return _slugify(text, max_length=max_length, word_boundary=True, save_order=True)
+
+
+def slug_from_filename(stem: str) -> str:
+    """A slug from a seed's file name, dropping a leading ``YYYY-MM-DD-`` (already in the URL)."""
+    return slugify(_DATE_PREFIX.sub("", stem))
+
+
+def unique_ids(texts: list[str], fallback: str = "section") -> list[str]:
+    """Element ids for headings: slugified and made unique within one page (``-2``, ``-3`` …)."""
+    seen: dict[str, int] = {}
+    ids = []
+    for text in texts:
+        base = slugify(text) or fallback
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        ids.append(base if count == 1 else f"{base}-{count}")
+    return ids

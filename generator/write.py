@@ -1,0 +1,98 @@
+"""Write: {site path: bytes} -> output/, atomically. The only step that touches ``output/``.
+
+The new site is written into a hidden sibling folder, then swapped in with two
+renames, so ``output/`` is always a complete site: the old one or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from generator.errors import BuildError, problem
+
+MARKER = ".timeline-output"
+"""A file in every output folder we write: we only ever replace folders that carry it."""
+KEEP = ("CNAME",)
+"""Files a site owner may put in output/ by hand that every build carries over."""
+
+
+def _siblings(out_dir: Path, kind: str) -> list[Path]:
+    return sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*"))
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse an output folder we did not create, before any work is done (H5, H7)."""
+    if out_dir.is_symlink():
+        raise BuildError([problem(out_dir, 1, "output folder is a symlink; refusing to replace it")])
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise BuildError([problem(out_dir, 1, "output path exists and is not a folder")])
+        if any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+            raise BuildError([problem(out_dir, 1,
+                                      f"refusing to replace a non-empty folder that timeline did not create "
+                                      f"(no {MARKER} file); remove it or choose another --out")])
+
+
+def recover_leftovers(out_dir: Path) -> None:
+    """Clean up after a build that was killed mid-swap (H2).
+
+    If the process died between the two renames, output/ is missing and the old
+    site sits in ``.output.old-*``: put it back first, then remove staging folders.
+    """
+    olds = _siblings(out_dir, "old")
+    if not out_dir.exists() and olds:
+        os.rename(olds[-1], out_dir)
+        olds = olds[:-1]
+    for leftover in olds + _siblings(out_dir, "tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """A site path that stays inside the output folder, or ValueError."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
+        raise ValueError(f"unsafe output path {path!r}")
+    return pure
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> None:
+    """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically."""
+    out_dir = out_dir.absolute()
+    check_output_folder(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    recover_leftovers(out_dir)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        for path, data in sorted(files.items()):
+            target = stage / safe_relative(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        (stage / MARKER).write_text("Built by timeline. This whole folder is replaced on every build.\n")
+        for name in KEEP:
+            kept = out_dir / name
+            if name not in files and kept.is_file() and not kept.is_symlink():
+                shutil.copy2(kept, stage / name)
+        os.chmod(stage, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
+        _swap(stage, out_dir)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        where = Path(exc.filename) if exc.filename else out_dir
+        raise BuildError([problem(where, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    """Put ``stage`` in place of ``out_dir``: rename the old away, rename the new in, delete the old."""
+    if not out_dir.exists():
+        os.rename(stage, out_dir)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.rmdir(old)  # only the unique name is wanted: rename needs the target absent
+    os.rename(out_dir, old)
+    os.rename(stage, out_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -17,7 +17,7 @@ from generator.metadata import Meta, Split, parse_meta, split_front_matter
 from generator.model import Entry
 from generator.plaintext import parse_wire
 from generator.prose import headline, split_sentences, summarise
-from generator.slugs import slug_from_filename, slugify
+from generator.slugs import slug_from_filename, slug_from_title
 
 MAX_SEED_BYTES = 1024 * 1024
 # Editor and system leftovers that are never content (G8).
@@ -118,7 +118,7 @@ def read_seed(path: Path, root: Path, converter: MarkdownConverter) -> tuple[Ent
 def _entry(path: Path, root: Path, meta: Meta, **derived) -> Entry:
     """Merge front matter (which wins) over what the reader derived, and name the entry."""
     title = meta.title or derived["title"]
-    slug = meta.slug or slug_from_filename(path.stem) or slugify(title)
+    slug = meta.slug or slug_from_filename(path.stem) or slug_from_title(title)
     if not slug:
         raise BuildError([problem(path, 1, "cannot make a URL slug from the file name or title; add 'slug: some-name'")])
     return Entry(

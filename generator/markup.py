@@ -56,21 +56,30 @@ class MarkdownConverter:
     """
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(
+        self._md = self._make(baselevel=1)
+        # `# Heading` in a body must not compete with the page's <h1> (the entry title):
+        # documents that use it are converted again one level down.
+        self._md_shifted = self._make(baselevel=2)
+
+    @staticmethod
+    def _make(baselevel: int) -> markdown.Markdown:
+        return markdown.Markdown(
             extensions=["toc", "tables", "fenced_code", "sane_lists"],
-            extension_configs={
-                # `# Heading` in a body becomes <h2>: the page's <h1> is the entry title.
-                "toc": {"baselevel": 2, "slugify": _heading_slug, "toc_depth": "2-6"},
-            },
+            extension_configs={"toc": {"baselevel": baselevel, "slugify": _heading_slug}},
             output_format="html",
         )
 
     def convert(self, text: str) -> tuple[str, tuple[Heading, ...]]:
         """Markdown source -> (clean HTML, headings in order)."""
-        self._md.reset()
-        body = clean_html(self._md.convert(text))
-        headings = tuple(_flatten(self._md.toc_tokens))  # type: ignore[attr-defined]
-        return body, headings
+        md = self._md
+        md.reset()
+        html_out = md.convert(text)
+        if any(token["level"] == 1 for token in md.toc_tokens):  # type: ignore[attr-defined]
+            md = self._md_shifted
+            md.reset()
+            html_out = md.convert(text)
+        headings = tuple(_flatten(md.toc_tokens))  # type: ignore[attr-defined]
+        return clean_html(html_out), headings
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:

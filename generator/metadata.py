@@ -28,6 +28,7 @@ KEYS = ("title", "date", "summary", "tags", "actors", "places", "sources", "slug
 SOURCE_KEYS = ("title", "url", "publisher", "date")
 _YAML_BOUNDARY = frontmatter.YAMLHandler()
 _DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\Z", re.ASCII)
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})\Z", re.ASCII)
 _SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,6 +49,11 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     key_node.start_mark)
             seen[key_node.value] = key_node.start_mark.line + 1 + self.line_offset
         return super().construct_mapping(node, deep)
+
+
+# Dates stay text until our own parser reads them: one type for every date (E1), and
+# an impossible date like 2024-02-30 becomes a located error, not a crash in PyYAML.
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _BaseLoader.construct_scalar)
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,8 @@ def parse_date(value: object) -> tuple[dt.date, dt.time | None]:
     if isinstance(value, dt.date):
         return value, None
     if isinstance(value, str):
+        if _DATE.match(_OFFSET.sub("", value.strip())) and _OFFSET.search(value.strip()):
+            raise ValueError("give the local date and time without a UTC offset")
         match = _DATE.match(value.strip())
         if not match:
             raise ValueError(f"date {value!r} is not in the form YYYY-MM-DD")

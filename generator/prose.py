@@ -25,6 +25,7 @@ DANGLING = frozenset("""
     after before between than that which who whom whose its their his her our your my this these those
     is are was were be been being has have had will would could should can may might must not
     amid while during including against among toward towards upon via per if so yet
+    both each every some any all more most such own also only very just
 """.split())
 
 _SENTENCE_END = re.compile(r"""([.!?…]+)(["'”’)\]]*)\s+(?=["'“‘(\[]?[A-Z0-9])""")

@@ -101,6 +101,8 @@ def monthname(month: int) -> str:
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path) -> dict[str, bytes]:
     """Render every page; raise one BuildError naming each failing template line."""
+    if not templates_dir.is_dir():
+        raise BuildError([problem(templates_dir, 1, "templates folder not found")])
     env = make_environment(templates_dir, config)
     files: dict[str, bytes] = {".nojekyll": b""}
     problems: list[Problem] = []

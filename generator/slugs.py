@@ -7,7 +7,10 @@ import re
 from slugify import slugify as _slugify
 
 MAX_SLUG_LENGTH = 80
+TITLE_SLUG_LENGTH = 60
+_TITLE_STOPWORDS = ("a", "an", "the")
 _DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}(?:[-_ ]+|\Z)", re.ASCII)
+_DATE_ANYWHERE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
@@ -16,8 +19,21 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
 
 
 def slug_from_filename(stem: str) -> str:
-    """A slug from a seed's file name, dropping a leading ``YYYY-MM-DD-`` (already in the URL)."""
-    return slugify(_DATE_PREFIX.sub("", stem))
+    """A slug from a seed's file name, dropping a leading ``YYYY-MM-DD-`` (already in the URL).
+
+    Returns '' for names that are only a date or carry one elsewhere, such as the
+    wire's ``seed-2024-03-21``: those say nothing, so the title names the entry.
+    """
+    rest = _DATE_PREFIX.sub("", stem)
+    if _DATE_ANYWHERE.search(rest):
+        return ""
+    return slugify(rest)
+
+
+def slug_from_title(title: str) -> str:
+    """A shorter slug for titles, which run longer than file names: ≤ 60 chars, no articles."""
+    return _slugify(title, max_length=TITLE_SLUG_LENGTH, word_boundary=True, save_order=True,
+                    stopwords=_TITLE_STOPWORDS)
 
 
 def unique_ids(texts: list[str], fallback: str = "section") -> list[str]:

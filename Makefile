@@ -1,0 +1,35 @@
+# Two commands do everything (see README): `make site` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: site test golden serve clean
+
+## Set up (once) and build the site from seeds/ into output/.
+site: $(VENV)/.runtime
+	$(BIN)/timeline build
+
+## Set up (once) and run the whole test suite.
+test: $(VENV)/.test
+	$(BIN)/python -m pytest
+
+## Regenerate the reviewed golden HTML of the fixture site; review `git diff tests/golden` after.
+golden: $(VENV)/.test
+	$(BIN)/python tests/update_golden.py
+
+clean:
+	rm -rf output .output.* $(VENV) *.egg-info
+
+$(VENV)/.python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run: make PYTHON=python3.11")'
+	@$(PYTHON) -m venv $(VENV) || $(PYTHON) -m virtualenv $(VENV) || { echo "could not create a virtual environment: install your system's python3-venv package"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.runtime: $(VENV)/.python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.runtime pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@

@@ -1,0 +1,140 @@
+"""The Markdown + front matter reader and the HTML sanitiser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_SITE
+from xss import findings
+from generator.errors import BuildError
+from generator.load import read_seed
+from generator.markup import MarkdownConverter
+from generator.model import Source
+
+
+def read(path: Path):
+    return read_seed(path, path.parent, MarkdownConverter())
+
+
+def write(tmp_path: Path, text: str, name: str = "story.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_front_matter_fields_become_the_entry():
+    entry, warnings = read(FIXTURE_SITE / "seeds" / "2024-05-09-greyford-round-ends.md")
+    assert warnings == []
+    assert entry.title == "Greyford round ends with a draft accord on summer quotas"
+    assert entry.date == dt.date(2024, 5, 9)
+    assert entry.slug == "greyford-round-ends"
+    assert entry.tags == ("talks-round", "draft")
+    assert entry.actors == ("River Authority", "Northmere Council", "Southwick Council")
+    assert entry.places == ("Greyford",)
+    assert entry.sources == (Source(title="Greyford talks close with draft water accord",
+                                    url="https://courier.example/2024/05/09/greyford-accord",
+                                    publisher="The Lakeside Courier", date=dt.date(2024, 5, 9)),)
+    assert [(h.level, h.id, h.text) for h in entry.headings] == [(2, "the-draft", "The draft"),
+                                                                 (2, "what-happens-next", "What happens next")]
+    assert "<strong>draft accord</strong>" in entry.body_html
+    assert '<a href="https://authority.example/notes/42" rel="noopener noreferrer">' in entry.body_html
+
+
+def test_summary_defaults_to_the_first_paragraph():
+    entry, _ = read(FIXTURE_SITE / "seeds" / "2024-05-09-southwick-reservoir-question.md")
+    assert entry.summary == ("Southwick's council leader said on the same day that the new reservoir should be "
+                             "covered by the accord. The river authority said it would consider the request.")
+
+
+def test_unknown_key_is_a_warning_naming_file_line_and_key(tmp_path):
+    path = write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\ntitel: typo\n---\nBody.\n")
+    entry, warnings = read(path)
+    assert entry.title == "T"
+    assert [(w.line, w.message.split(" (")[0]) for w in warnings] == [(4, "unknown front matter key 'titel'")]
+    assert warnings[0].path.endswith("story.md")
+
+
+def test_markdown_h1_becomes_h2_under_the_page_title(tmp_path):
+    entry, _ = read(write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\n---\n# Part one\n\n## Part one\n"))
+    assert '<h2 id="part-one">Part one</h2>' in entry.body_html
+    assert '<h3 id="part-one_1">Part one</h3>' in entry.body_html
+
+
+@pytest.mark.parametrize("body, text", [
+    ("<script>alert(1)</script>", ""),
+    ('<img src=x onerror="alert(1)">', ""),
+    ("<svg onload=alert(1)><circle/></svg>", ""),
+    ('<iframe srcdoc="<script>alert(1)</script>"></iframe>', ""),
+    ("<details ontoggle=alert(1) open>x</details>", "x"),
+    ("[click](javascript:alert(1))", "click"),
+    ("[click](JAVASCRIPT:alert(1))", "click"),
+    ("[click](java\tscript:alert(1))", "click"),
+    ("[click](&#106;avascript:alert(1))", "click"),
+    ("[click](vbscript:msgbox(1))", "click"),
+    ("[click](data:text/html;base64,PHNjcmlwdD4=)", "click"),
+    ("[r]\n\n[r]: javascript:alert(1)", "r"),
+    ('<a href="javascript:alert(1)">x</a>', "x"),
+    ('<p style="background:url(javascript:alert(1))">x</p>', "x"),
+    ('```"><script>alert(1)</script>\ncode\n```', "code"),
+])
+def test_dangerous_html_is_removed_and_text_kept(tmp_path, body, text):
+    entry, _ = read(write(tmp_path, f"---\ntitle: T\ndate: 2024-01-01\n---\n{body}\n"))
+    assert findings(entry.body_html) == []
+    assert text in entry.body_html
+
+
+def test_safe_markup_survives_cleaning(tmp_path):
+    body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n\n> quoted\n\n![alt text](/img.png)\n"
+    entry, _ = read(write(tmp_path, f"---\ntitle: T\ndate: 2024-01-01\n---\n{body}"))
+    for kept in ("<table>", "<td>1</td>", '<code class="language-python">', "<blockquote>",
+                 '<img alt="alt text" src="/img.png">'):
+        assert kept in entry.body_html
+
+
+@pytest.mark.parametrize("front, line, message", [
+    ("title: T\ndate: '2024-01-01 10:00'", None, None),
+    ("title: T\ndate: 2024-01-01T10:00:00+02:00", 3, "without a UTC offset"),
+    ("title: 2024\ndate: 2024-01-01", 2, "title is int 2024; it must be text"),
+    ("title: T\ndate: 2024-01-01\ntags: [on, 012]", 4, "tags item 1 is boolean True"),
+    ("title: T\ndate: 2024-01-01\ndraft: maybe", 4, "draft is str 'maybe'; write true or false"),
+    ("title: T\ndate: yesterday", 3, "date 'yesterday' is not in the form YYYY-MM-DD"),
+    ("title: T\ndate: 2024-01-01\nsources: x", 4, "sources must be a list"),
+    ("title: T\ndate: 2024-01-01\nsources:\n  - url: https://a.example/", 5, "source 1: title is missing"),
+    ("title: T\ndate: 2024-01-01\nslug: a/b", 4, "slug 'a/b' must be lowercase"),
+    ("2024: x\ntitle: T\ndate: 2024-01-01", 2, "key '2024' is not a plain string"),
+    ("title: T\ndate: 2024-01-01\nsummary: \"\"", 4, "summary is empty"),
+])
+def test_front_matter_types_are_checked(tmp_path, front, line, message):
+    path = write(tmp_path, f"---\n{front}\n---\nBody.\n")
+    if message is None:
+        entry, _ = read(path)
+        assert entry.time == dt.time(10, 0)
+        return
+    with pytest.raises(BuildError) as caught:
+        read(path)
+    assert (line, True) in [(p.line, message in p.message) for p in caught.value.problems], caught.value
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
+    path = write(tmp_path, "---\ntitle: 5\ndate: 2024-13-01\ndraft: 1\n---\nBody.\n")
+    with pytest.raises(BuildError) as caught:
+        read(path)
+    assert [p.line for p in caught.value.problems] == [2, 3, 4]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    path = write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\n" + "\n".join(lines) + "\n---\nBody.\n")
+    with pytest.raises(BuildError) as caught:
+        read(path)
+    assert "more than 10000 values" in caught.value.problems[0].message
+
+
+def test_json_or_toml_looking_body_stays_body(tmp_path):
+    entry, _ = read(write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\n---\n+++\n{\"a\": 1}\n"))
+    assert entry.body_html == '<p>+++\n{"a": 1}</p>'

@@ -1,0 +1,38 @@
+"""Find what must never survive in built HTML: script-capable elements, handlers, dangerous URLs.
+
+Parses with html5lib (a browser-grade HTML5 parser) and normalises URLs the way
+the WHATWG URL parser does before comparing schemes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import html5lib
+
+DANGEROUS_ELEMENTS = {"script", "iframe", "object", "embed", "base", "svg", "math", "frame", "frameset", "applet",
+                      "form"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "cite", "background"}
+_STRIP = re.compile(r"[\t\n\r]")
+
+
+def is_dangerous_url(value: str) -> bool:
+    url = _STRIP.sub("", value).strip(" \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10"
+                                       "\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f").lower()
+    return url.startswith(("javascript:", "vbscript:", "data:"))
+
+
+def findings(html: str | bytes, allow_elements: frozenset[str] = frozenset()) -> list[str]:
+    """Everything script-capable in a document; [] when it is safe."""
+    found = []
+    for element in html5lib.parse(html, namespaceHTMLElements=False).iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in DANGEROUS_ELEMENTS - allow_elements:
+            found.append(f"<{tag}>")
+        for name, value in element.attrib.items():
+            name = name.lower() if isinstance(name, str) else str(name)
+            if name.startswith("on") or name in ("srcdoc", "style"):
+                found.append(f"<{tag} {name}=…>")
+            if name in URL_ATTRIBUTES and is_dangerous_url(value):
+                found.append(f"<{tag} {name}={value!r}>")
+    return found

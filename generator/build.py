@@ -53,7 +53,8 @@ def build(options: BuildOptions) -> BuildResult:
     config, loaded = _load_all(options)
     if options.strict and loaded.warnings:
         raise BuildError(loaded.warnings)
-    timeline = build_timeline(loaded.entries, display_path(options.seeds_dir), include_drafts=options.drafts)
+    timeline = build_timeline(loaded.entries, display_path(options.seeds_dir),
+                              include_drafts=options.drafts, eras=config.eras)
     files = render_site(timeline, config, options.templates_dir)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     write_site(files, options.out_dir)

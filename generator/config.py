@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Problem, problem
+from generator.model import Era
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -31,6 +33,8 @@ class Config:
     """IANA zone the dates in the seeds are local to; shown dates never shift."""
     intro: str = ""
     """A paragraph under the site title on the timeline page (plain text)."""
+    eras: tuple[Era, ...] = ()
+    """Named periods of the story, oldest first; they may not overlap."""
 
     @property
     def base_path(self) -> str:
@@ -41,6 +45,7 @@ class Config:
 
 ALLOWED_KEYS = tuple(f.name for f in fields(Config))
 REQUIRED_KEYS = ("title", "description")
+ERA_KEYS = ("name", "start", "end", "description")
 
 
 def normalise_base_url(value: str) -> str:
@@ -63,7 +68,7 @@ def normalise_base_url(value: str) -> str:
 
 def _key_line(text: str, key: str) -> int:
     """The line where ``key = …`` is set, for messages (tomllib gives no positions)."""
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
@@ -92,13 +97,14 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
         if key not in data:
             problems.append(problem(path, 1, f"missing required config key {key!r}"))
     for key, value in data.items():
-        if key in ALLOWED_KEYS and not isinstance(value, str):
+        if key in ALLOWED_KEYS and key != "eras" and not isinstance(value, str):
             problems.append(problem(path, _key_line(text, key),
                                     f"config key {key!r} must be a string, not {type(value).__name__}"))
     if problems:
         raise BuildError(problems)
 
-    values = {k: v.strip() for k, v in data.items()}
+    eras = _eras(path, text, data.get("eras", []), problems)
+    values = {k: v.strip() for k, v in data.items() if k != "eras"}
     try:
         values["base_url"] = normalise_base_url(values.get("base_url", "/"))
     except ValueError as exc:
@@ -119,4 +125,45 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
             problems.append(problem(path, _key_line(text, key), f"config key {key!r} must not be empty"))
     if problems:
         raise BuildError(problems)
-    return Config(**values)
+    return Config(**values, eras=eras)
+
+
+def _eras(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Era, ...]:
+    """Check ``[[eras]]`` tables: each well-formed, none inverted, none overlapping another."""
+    if not isinstance(items, list):
+        problems.append(problem(path, _key_line(text, "eras"), "eras must be [[eras]] tables"))
+        return ()
+    lines = [text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(r"^[ \t]*\[\[[ \t]*eras[ \t]*\]\]", text, re.MULTILINE)]
+    eras: list[tuple[Era, int]] = []
+    for i, item in enumerate(items):
+        line = lines[i] if i < len(lines) else 1
+        if not isinstance(item, dict):
+            problems.append(problem(path, line, "each era must be a table with name, start, end"))
+            continue
+        name = item.get("name")
+        where = f"era {name!r}"
+        bad = [k for k in item if k not in ERA_KEYS]
+        for key in bad:
+            problems.append(problem(path, line, f"{where}: unknown key {key!r} (allowed: {', '.join(ERA_KEYS)})"))
+        if not isinstance(name, str) or not name.strip():
+            problems.append(problem(path, line, "era: name is required text"))
+            continue
+        start, end = item.get("start"), item.get("end")
+        if not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in (start, end)):
+            problems.append(problem(path, line, f"{where}: start and end must be dates like 2024-01-28"))
+            continue
+        if end < start:
+            problems.append(problem(path, line, f"{where}: ends ({end}) before it starts ({start})"))
+            continue
+        description = item.get("description", "")
+        if not isinstance(description, str):
+            problems.append(problem(path, line, f"{where}: description must be text"))
+            continue
+        eras.append((Era(name=name.strip(), start=start, end=end, description=description.strip()), line))
+    eras.sort(key=lambda pair: pair[0].start)
+    for (before, _), (after, line) in zip(eras, eras[1:]):
+        if after.start <= before.end:
+            problems.append(problem(path, line, f"era {after.name!r} overlaps era {before.name!r} "
+                                                f"({before.start} to {before.end})"))
+    return tuple(era for era, _ in eras)

@@ -5,6 +5,7 @@ A new input format is one function in ``READERS``, keyed by file suffix.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable
@@ -14,10 +15,11 @@ from pathlib import Path
 from generator.errors import BuildError, Problem, problem
 from generator.markup import MarkdownConverter, plain_text
 from generator.metadata import Meta, Split, parse_meta, split_front_matter
-from generator.model import Entry
+from generator.model import Entry, Tag
 from generator.plaintext import parse_wire
 from generator.prose import headline, split_sentences, summarise
-from generator.slugs import slug_from_filename, slug_from_title
+from generator.registry import REGISTRY_FILE, Registry, load_registry
+from generator.slugs import slug_from_filename, slug_from_title, slugify
 
 MAX_SEED_BYTES = 1024 * 1024
 # Editor and system leftovers that are never content (G8).
@@ -34,6 +36,8 @@ class Loaded:
     """Things worth fixing that do not stop the build (errors with ``--strict``)."""
     ignored: tuple[str, ...]
     """Files skipped by rule (editor leftovers, other suffixes), for ``--verbose``."""
+    registry: Registry
+    """The actors and places the entries were resolved against."""
 
 
 def load_entries(seeds_dir: Path, converter: MarkdownConverter) -> Loaded:
@@ -42,11 +46,16 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter) -> Loaded:
         raise BuildError([problem(seeds_dir, 1, "seeds folder not found")])
     entries: list[Entry] = []
     errors: list[Problem] = []
+    try:
+        registry = load_registry(seeds_dir)
+    except BuildError as exc:  # report it with the seeds' own problems, checking names against nothing
+        errors.extend(exc.problems)
+        registry = Registry()
     warnings: list[Problem] = []
     ignored: list[str] = []
     for path in _seed_files(seeds_dir, errors, ignored):
         try:
-            entry, found = read_seed(path, seeds_dir, converter)
+            entry, found = read_seed(path, seeds_dir, converter, registry)
         except BuildError as exc:
             errors.extend(exc.problems)
             continue
@@ -54,7 +63,7 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter) -> Loaded:
         warnings.extend(found)
     if errors:
         raise BuildError(errors)
-    return Loaded(tuple(entries), tuple(warnings), tuple(ignored))
+    return Loaded(tuple(entries), tuple(warnings), tuple(i for i in ignored if i != REGISTRY_FILE), registry)
 
 
 def _seed_files(root: Path, errors: list[Problem], ignored: list[str]) -> list[Path]:
@@ -106,40 +115,82 @@ def read_text(path: Path) -> str:
     return text
 
 
-def read_seed(path: Path, root: Path, converter: MarkdownConverter) -> tuple[Entry, list[Problem]]:
+def read_seed(path: Path, root: Path, converter: MarkdownConverter,
+              registry: Registry = Registry()) -> tuple[Entry, list[Problem]]:
     """One seed file -> (Entry, warnings)."""
     text = read_text(path)
     split = split_front_matter(path, text)
     meta, warnings = parse_meta(path, split)
     reader = READERS[path.suffix.lower()]
-    return reader(path, root, split, meta, converter), warnings
+    derived = reader(path, split, meta, converter)
+    if not meta.sources:
+        warnings.append(problem(path, 1, "no sources: every entry should cite at least one report"))
+    return _entry(path, root, meta, derived, registry), warnings
 
 
-def _entry(path: Path, root: Path, meta: Meta, **derived) -> Entry:
-    """Merge front matter (which wins) over what the reader derived, and name the entry."""
-    title = meta.title or derived["title"]
+@dataclass(frozen=True)
+class Derived:
+    """What a reader found in the file itself, before front matter and the registry are applied."""
+
+    title: str
+    date: dt.date | None
+    summary: str
+    body_html: str
+    headings: tuple
+
+
+def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Registry) -> Entry:
+    """Merge front matter (which wins) over what the reader derived; name, tag and link the entry."""
+    title = meta.title or derived.title
     slug = meta.slug or slug_from_filename(path.stem) or slug_from_title(title)
+    errors: list[Problem] = []
     if not slug:
-        raise BuildError([problem(path, 1, "cannot make a URL slug from the file name or title; add 'slug: some-name'")])
+        errors.append(problem(path, 1, "cannot make a URL slug from the file name or title; add 'slug: some-name'"))
+    lines = meta.lines or {}
+    actors, places = [], []
+    for key, names, resolve, found in (("actors", meta.actors, registry.actor, actors),
+                                       ("places", meta.places, registry.place, places)):
+        for i, name in enumerate(names):
+            try:
+                found.append(resolve(name))
+            except ValueError as exc:
+                errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)), str(exc)))
+    tags = []
+    for i, name in enumerate(meta.tags):
+        tag_slug = slugify(name)
+        if not tag_slug:
+            errors.append(problem(path, lines.get(f"tags[{i}]", lines.get("tags", 1)),
+                                  f"tag {name!r} has no letters or digits to make a URL from"))
+        tags.append(Tag(name=name, slug=tag_slug))
+    if errors:
+        raise BuildError(errors)
+    summary = meta.summary or derived.summary
+    if meta.detect:
+        text = " ".join((title, summary, plain_text(derived.body_html)))
+        actors += registry.actor_finder.find(text)
+        places += registry.place_finder.find(text)
     return Entry(
-        date=derived["date"],
+        date=meta.date or derived.date,
         time=meta.time,
+        month_only=meta.month_only,
+        date_display=meta.date_display or "",
         title=title,
         slug=slug,
-        summary=meta.summary or derived["summary"],
-        body_html=derived["body_html"],
-        headings=derived["headings"],
+        summary=summary,
+        body_html=derived.body_html,
+        headings=derived.headings,
         source_path=path.relative_to(root).as_posix(),
-        tags=meta.tags,
-        actors=meta.actors,
-        places=meta.places,
+        tags=tuple(dict.fromkeys(tags)),
+        actors=tuple(dict.fromkeys(actors)),
+        places=tuple(dict.fromkeys(places)),
         sources=meta.sources,
         updated=meta.updated,
+        update_note=meta.update_note or "",
         draft=meta.draft,
     )
 
 
-def read_markdown(path: Path, root: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Entry:
+def read_markdown(path: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Derived:
     """Markdown with YAML front matter; ``title`` and ``date`` are required."""
     if split.yaml_text is None:
         raise BuildError([problem(path, 1, "no front matter: a Markdown seed starts with '---' and gives title and date")])
@@ -151,22 +202,20 @@ def read_markdown(path: Path, root: Path, split: Split, meta: Meta, converter: M
     if not summary:
         first = _FIRST_PARAGRAPH.search(body_html)
         summary = summarise(split_sentences(plain_text(first.group(1)))) if first else ""
-    return _entry(path, root, meta, title=meta.title, date=meta.date, summary=summary,
-                  body_html=body_html, headings=headings)
+    return Derived(title=meta.title or "", date=meta.date, summary=summary, body_html=body_html, headings=headings)
 
 
-def read_wire(path: Path, root: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Entry:
+def read_wire(path: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Derived:
     """The news-wire plain-text shape; optional front matter wins over what is derived."""
     article = parse_wire(path, split.body, split.body_line)
     if not article.lede_sentences and meta.title is None:
         raise BuildError([problem(path, article.date_line, "no sentence to make a title from; add 'title:' front matter")])
     derived_title = headline(article.lede_sentences[0]) if article.lede_sentences else ""
-    return _entry(path, root, meta, title=derived_title, date=meta.date or article.date,
-                  summary=summarise(list(article.lede_sentences)),
-                  body_html=article.body_html, headings=article.headings)
+    return Derived(title=derived_title, date=article.date, summary=summarise(list(article.lede_sentences)),
+                   body_html=article.body_html, headings=article.headings)
 
 
-READERS: dict[str, Callable[[Path, Path, Split, Meta, MarkdownConverter], Entry]] = {
+READERS: dict[str, Callable[[Path, Split, Meta, MarkdownConverter], Derived]] = {
     ".md": read_markdown,
     ".markdown": read_markdown,
     ".txt": read_wire,

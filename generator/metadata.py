@@ -24,9 +24,11 @@ MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_VALUES = 10_000  # bounds alias bombs: a value reached through aliases counts each time
 MAX_YAML_DEPTH = 20
 
-KEYS = ("title", "date", "summary", "tags", "actors", "places", "sources", "slug", "draft", "updated")
+KEYS = ("title", "date", "date_display", "summary", "tags", "actors", "places", "detect", "sources", "slug",
+        "draft", "updated", "update_note")
 SOURCE_KEYS = ("title", "url", "publisher", "date")
 _YAML_BOUNDARY = frontmatter.YAMLHandler()
+_MONTH = re.compile(r"\A(\d{4})-(\d{2})\Z", re.ASCII)
 _DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\Z", re.ASCII)
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})\Z", re.ASCII)
 _SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
@@ -63,16 +65,21 @@ class Meta:
     title: str | None = None
     date: dt.date | None = None
     time: dt.time | None = None
+    month_only: bool = False
+    date_display: str | None = None
     summary: str | None = None
     tags: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    detect: bool = True
+    """Also find actors and places in the text (switch off per entry with ``detect: false``)."""
     sources: tuple[Source, ...] = ()
     slug: str | None = None
     draft: bool = False
     updated: dt.date | None = None
-    date_line: int = 1
-    """Where ``date`` was given, for messages about it."""
+    update_note: str | None = None
+    lines: dict | None = None
+    """File line of each key (and ``key[i]`` of list items), for messages about them."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +232,7 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
         if key not in KEYS:
             warnings.append(problem(path, lines.get(key, 1),
                                     f"unknown front matter key {key!r} (allowed: {', '.join(KEYS)})"))
-    for key in ("title", "summary", "slug"):
+    for key in ("title", "summary", "slug", "date_display", "update_note"):
         if key in data:
             value = data[key]
             if not isinstance(value, str):
@@ -254,8 +261,14 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
                 else:
                     good.append(" ".join(item.split()))
             values[key] = tuple(dict.fromkeys(good))
+    if isinstance(data.get("date"), str) and _MONTH.match(data["date"].strip()):
+        year, month = map(int, data["date"].strip().split("-"))
+        if 1 <= month <= 12 and year >= 1:
+            values.update(date=dt.date(year, month, 1), month_only=True)
+        else:
+            fail("date", f"date: {data['date']!r} is not a valid month")
     for key in ("date", "updated"):
-        if key in data:
+        if key in data and key not in values:
             try:
                 day, time = parse_date(data[key])
                 values[key] = day
@@ -263,17 +276,20 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
                     values["time"] = time
             except ValueError as exc:
                 fail(key, f"{key}: {exc}")
-    if "draft" in data:
-        if isinstance(data["draft"], bool):
-            values["draft"] = data["draft"]
-        else:
-            fail("draft", f"draft is {_type_name(data['draft'])}; write true or false")
+    for key in ("draft", "detect"):
+        if key in data:
+            if isinstance(data[key], bool):
+                values[key] = data[key]
+            else:
+                fail(key, f"{key} is {_type_name(data[key])}; write true or false")
+    if "update_note" in values and "updated" not in data:
+        fail("update_note", "update_note needs an 'updated' date")
     if "sources" in data:
         sources = _check_sources(path, data["sources"], lines, errors, warnings)
         values["sources"] = sources
     if errors:
         raise BuildError(errors)
-    return Meta(**values, date_line=lines.get("date", 1)), warnings
+    return Meta(**values, lines=lines), warnings
 
 
 def _check_sources(path: Path, items: object, lines: dict[str, int],

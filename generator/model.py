@@ -33,11 +33,93 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A position an actor held, over a span of time when the sources give one."""
+
+    title: str
+    start: dt.date | None = None
+    """First day in the role; None when it began before what the sources cover."""
+    end: dt.date | None = None
+    """Last day in the role; None when it lasts beyond what the sources cover."""
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person, state or body taking part in the events (from ``seeds/_actors.toml``)."""
+
+    id: str
+    """Stable ASCII id, used in URLs: ``/actors/<id>/``."""
+    name: str
+    """Display name."""
+    aliases: tuple[str, ...] = ()
+    """Other names the articles use; matched as whole words to find the actor in text."""
+    affiliation: str = ""
+    """The state or organisation the actor acts for."""
+    kind: str = "person"
+    """``person``, ``state`` or ``body``."""
+    summary: str = ""
+    """One sentence on who they are in this story."""
+    roles: tuple[Role, ...] = ()
+    """Positions held, in the order given."""
+
+    @property
+    def path(self) -> str:
+        return f"actors/{self.id}/"
+
+    def roles_on(self, day: dt.date) -> tuple[Role, ...]:
+        """Every role held on ``day``, in the order listed."""
+        return tuple(role for role in self.roles if role.covers(day))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where events happened (from ``seeds/_actors.toml``)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    country: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"places/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A topic label, as written in the seeds, with its URL-safe slug."""
+
+    name: str
+    slug: str
+
+    @property
+    def path(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Era:
+    """A named period of the story (from the config), shown as a band on the timeline."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    """Inclusive."""
+    description: str = ""
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
 class Entry:
     """One dated event on the timeline, as read from one seed file."""
 
     date: dt.date
-    """The day the event happened, local to the site's timezone; never shifted."""
+    """The day the event happened (the 1st for month-only dates), local to the site's timezone."""
     title: str
     """Headline, plain text (given, or derived from a plain-text lede)."""
     slug: str
@@ -50,24 +132,31 @@ class Entry:
     """The seed file, relative to the seeds folder, POSIX slashes: for messages and tie-breaks."""
     headings: tuple[Heading, ...] = ()
     """Section headings of the body, in order."""
-    tags: tuple[str, ...] = ()
-    """Topic labels as written."""
-    actors: tuple[str, ...] = ()
-    """People and bodies involved, as named in the seed."""
-    places: tuple[str, ...] = ()
-    """Where it happened, as named in the seed."""
+    tags: tuple[Tag, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    """Named in the front matter first, then found in the text."""
+    places: tuple[Place, ...] = ()
+    """Named in the front matter first, then found in the text."""
     sources: tuple[Source, ...] = ()
     """The reports this entry is based on, in the order given."""
     time: dt.time | None = None
     """Optional time of day, only to order several entries of one day."""
+    month_only: bool = False
+    """The sources give only the month: shown as "July 2024", sorted at the month's start."""
+    date_display: str = ""
+    """How to show the date when the sources are vaguer than a day ("mid-July 2024"); '' for the default."""
     updated: dt.date | None = None
     """When the entry was last corrected or extended, if ever."""
+    update_note: str = ""
+    """One line on what changed at ``updated``."""
     draft: bool = False
     """Drafts are left out of the site unless the build asks for them."""
 
     @property
     def path(self) -> str:
         """The entry page's site path (before the base path), e.g. ``2024/03/21/slug/``."""
+        if self.month_only:
+            return f"{self.date:%Y/%m}/{self.slug}/"
         return f"{self.date:%Y/%m/%d}/{self.slug}/"
 
     @property
@@ -77,21 +166,30 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Run:
+    """Consecutive entries of one month, optionally opened by the start of an era."""
+
+    era: Era | None
+    """The era that begins with these entries, or None."""
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
 class Month:
-    """The entries of one calendar month, in timeline order."""
+    """The entries of one calendar month, in timeline order, cut where eras begin."""
 
     year: int
     month: int
-    entries: tuple[Entry, ...]
+    runs: tuple[Run, ...]
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for run in self.runs for e in run.entries)
 
     @property
     def anchor(self) -> str:
         """The id of the month's header on the timeline page, e.g. ``m-2024-03``."""
         return f"m-{self.year:04d}-{self.month:02d}"
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
 
 
 @dataclass(frozen=True)
@@ -108,11 +206,20 @@ class Year:
 
 @dataclass(frozen=True)
 class EntryPage:
-    """An entry with its neighbours on the timeline, for the entry page's prev/next links."""
+    """An entry with what its page shows around it."""
 
     entry: Entry
     previous: Entry | None
     next: Entry | None
+    era: Era | None
+
+
+@dataclass(frozen=True)
+class Facet:
+    """An actor, place or tag with the entries that name it, in timeline order."""
+
+    item: Actor | Place | Tag
+    entries: tuple[Entry, ...]
 
 
 @dataclass(frozen=True)
@@ -123,13 +230,23 @@ class Timeline:
     """Oldest first; ties broken by time, then slug, then source path."""
     years: tuple[Year, ...]
     """The same entries grouped by year and month."""
+    eras: tuple[Era, ...] = ()
+    """Named periods, oldest first."""
+    actors: tuple[Facet, ...] = ()
+    """Every actor named by at least one entry, by name."""
+    places: tuple[Facet, ...] = ()
+    tags: tuple[Facet, ...] = ()
+
+    def era_of(self, day: dt.date) -> Era | None:
+        return next((era for era in self.eras if era.contains(day)), None)
 
     @property
     def pages(self) -> tuple[EntryPage, ...]:
-        """Every entry with its previous and next entry."""
+        """Every entry with its previous and next entry and its era."""
         items = self.entries
         return tuple(
-            EntryPage(entry, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
+            EntryPage(entry, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None,
+                      self.era_of(entry.date))
             for i, entry in enumerate(items)
         )
 

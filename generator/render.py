@@ -16,7 +16,7 @@ import jinja2
 
 from generator.config import Config
 from generator.errors import BuildError, Problem, display_path, problem
-from generator.model import Timeline
+from generator.model import Entry, Timeline
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
@@ -53,13 +53,35 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
         entry = item.entry
         pages.append(Page(f"{entry.path}index.html", "entry.html",
                           PageMeta(entry.path, f"{entry.title} · {config.title}", entry.summary or config.description),
-                          {"entry": entry, "previous": item.previous, "next": item.next}))
+                          {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era}))
+    for kind, facets, label in (("actors", timeline.actors, "Actors"),
+                                ("places", timeline.places, "Places"),
+                                ("tags", timeline.tags, "Tags")):
+        pages.append(Page(f"{kind}/index.html", f"{kind}.html",
+                          PageMeta(f"{kind}/", f"{label} · {config.title}",
+                                   f"{label} of the timeline, with the number of entries for each."),
+                          {"facets": facets}))
+        for facet in facets:
+            item = facet.item
+            context: dict = {"item": item, "entries": facet.entries}
+            if kind == "actors":  # the roles each actor held at each entry's date
+                context["roles"] = tuple("; ".join(r.title for r in item.roles_on(e.date)) for e in facet.entries)
+            pages.append(Page(f"{item.path}index.html", f"{kind[:-1]}.html",
+                              PageMeta(item.path, f"{item.name} · {config.title}",
+                                       _facet_description(kind, item.name, len(facet.entries))),
+                              context))
     latest = timeline.entries[-5:][::-1]
     pages.append(Page("404.html", "404.html",
                       PageMeta("404.html", f"Page not found · {config.title}",
                                "This page does not exist on the timeline."),
                       {"latest": latest}))
     return pages
+
+
+def _facet_description(kind: str, name: str, count: int) -> str:
+    noun = "entry" if count == 1 else "entries"
+    what = {"actors": "involving", "places": "in", "tags": "tagged"}[kind]
+    return f"{count} timeline {noun} {what} {name}."
 
 
 def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
@@ -80,7 +102,8 @@ def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
         link = base_path + quote(path.lstrip("/"), safe="/")
         return f"{link}#{fragment}" if fragment else link
 
-    env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname)
+    env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
+                       entrydate=entrydate, entrydatetime=entrydatetime)
     return env
 
 
@@ -92,6 +115,21 @@ def isodate(day: dt.date) -> str:
 def longdate(day: dt.date) -> str:
     """``21 March 2024``, the same in every locale."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def entrydate(entry: Entry) -> str:
+    """How an entry's date is shown: its ``date_display``, "July 2024" when only the month is known,
+    else the long date."""
+    if entry.date_display:
+        return entry.date_display
+    if entry.month_only:
+        return f"{MONTHS[entry.date.month - 1]} {entry.date.year}"
+    return longdate(entry.date)
+
+
+def entrydatetime(entry: Entry) -> str:
+    """The ``<time datetime>`` value: ``2024-07`` for a month, else ``2024-07-05``."""
+    return f"{entry.date:%Y-%m}" if entry.month_only else entry.date.isoformat()
 
 
 def monthname(month: int) -> str:

@@ -9,7 +9,7 @@ from slugify import slugify as _slugify
 MAX_SLUG_LENGTH = 80
 TITLE_SLUG_LENGTH = 60
 _TITLE_STOPWORDS = ("a", "an", "the")
-_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}-\d{2}(?:[-_ ]+|\Z)", re.ASCII)
+_DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}(?:-\d{2})?(?:[-_ ]+|\Z)", re.ASCII)
 _DATE_ANYWHERE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -19,7 +19,7 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
 
 
 def slug_from_filename(stem: str) -> str:
-    """A slug from a seed's file name, dropping a leading ``YYYY-MM-DD-`` (already in the URL).
+    """A slug from a seed's file name, dropping a leading ``YYYY-MM-DD-`` or ``YYYY-MM-`` (in the URL).
 
     Returns '' for names that are only a date or carry one elsewhere, such as the
     wire's ``seed-2024-03-21``: those say nothing, so the title names the entry.

@@ -1,4 +1,4 @@
-"""Model: loaded entries -> the Timeline (order, uniqueness, year/month groups). Pure."""
+"""Model: loaded entries -> the Timeline (order, uniqueness, groups, eras, facets). Pure."""
 
 from __future__ import annotations
 
@@ -7,30 +7,64 @@ import unicodedata
 from itertools import groupby
 
 from generator.errors import BuildError, Problem
-from generator.model import Entry, Month, Timeline, Year
+from generator.model import Entry, Era, Facet, Month, Run, Timeline, Year
 
 
 def sort_key(entry: Entry) -> tuple:
     """Date, then time of day (untimed first), then slug, then file: one total order."""
-    return (entry.date, entry.time or dt.time.min, entry.time is not None, entry.slug, entry.source_path)
+    return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.slug, entry.source_path)
 
 
 def build_timeline(entries: tuple[Entry, ...] | list[Entry], seeds_label: str = "seeds",
-                   include_drafts: bool = False) -> Timeline:
-    """Order and group the published entries; a slug used twice is an error naming both files."""
+                   include_drafts: bool = False, eras: tuple[Era, ...] = ()) -> Timeline:
+    """Order, group and index the published entries; collisions are errors naming both files."""
     published = sorted((e for e in entries if include_drafts or not e.draft), key=sort_key)
-    _check_unique_slugs(published, seeds_label)
+    problems = _slug_collisions(published, seeds_label) + _tag_collisions(published, seeds_label)
+    if problems:
+        raise BuildError(problems)
+    return Timeline(
+        entries=tuple(published),
+        years=_years(published, eras),
+        eras=tuple(sorted(eras, key=lambda era: era.start)),
+        actors=_facets(published, lambda e: e.actors, lambda a: (a.name.casefold(), a.id)),
+        places=_facets(published, lambda e: e.places, lambda p: (p.name.casefold(), p.id)),
+        tags=_facets(published, lambda e: e.tags, lambda t: (t.slug, t.name)),
+    )
+
+
+def _years(entries: list[Entry], eras: tuple[Era, ...]) -> tuple[Year, ...]:
+    """Year and month groups; a month's entries are cut into runs where an era begins."""
+    first_of_era = {}
+    for era in eras:
+        first = next((e for e in entries if era.contains(e.date)), None)
+        if first is not None:
+            first_of_era[id(first)] = era
     years = []
-    for year, in_year in groupby(published, key=lambda e: e.date.year):
-        months = tuple(
-            Month(year=year, month=month, entries=tuple(in_month))
-            for month, in_month in groupby(in_year, key=lambda e: e.date.month)
-        )
-        years.append(Year(year=year, months=months))
-    return Timeline(entries=tuple(published), years=tuple(years))
+    for year, in_year in groupby(entries, key=lambda e: e.date.year):
+        months = []
+        for month, in_month in groupby(in_year, key=lambda e: e.date.month):
+            runs: list[Run] = []
+            for entry in in_month:
+                era = first_of_era.get(id(entry))
+                if era is not None or not runs:
+                    runs.append(Run(era=era, entries=(entry,)))
+                else:
+                    runs[-1] = Run(era=runs[-1].era, entries=runs[-1].entries + (entry,))
+            months.append(Month(year=year, month=month, runs=tuple(runs)))
+        years.append(Year(year=year, months=tuple(months)))
+    return tuple(years)
 
 
-def _check_unique_slugs(entries: list[Entry], seeds_label: str) -> None:
+def _facets(entries: list[Entry], items_of, order) -> tuple[Facet, ...]:
+    """Each actor, place or tag with its entries in timeline order; facets sorted by ``order``."""
+    found: dict = {}
+    for entry in entries:
+        for item in items_of(entry):
+            found.setdefault(item, []).append(entry)
+    return tuple(Facet(item=item, entries=tuple(found[item])) for item in sorted(found, key=order))
+
+
+def _slug_collisions(entries: list[Entry], seeds_label: str) -> list[Problem]:
     """Slugs must differ even case-folded and NFC-normalised (case-insensitive checkouts, F2)."""
     first: dict[str, Entry] = {}
     problems = []
@@ -43,5 +77,18 @@ def _check_unique_slugs(entries: list[Entry], seeds_label: str) -> None:
                                     "rename one file or set 'slug:' in its front matter"))
         else:
             first[key] = entry
-    if problems:
-        raise BuildError(problems)
+    return problems
+
+
+def _tag_collisions(entries: list[Entry], seeds_label: str) -> list[Problem]:
+    """Two spellings of a tag would share one page (``Truce`` and ``truce``): ask for one spelling."""
+    first: dict[str, tuple[str, Entry]] = {}
+    problems = []
+    for entry in sorted(entries, key=lambda e: e.source_path):
+        for tag in entry.tags:
+            name, other = first.setdefault(tag.slug, (tag.name, entry))
+            if name != tag.name:
+                problems.append(Problem(f"{seeds_label}/{entry.source_path}", 1,
+                                        f"tag {tag.name!r} and tag {name!r} in {seeds_label}/{other.source_path} "
+                                        f"would share the page /tags/{tag.slug}/; spell them the same"))
+    return problems

@@ -47,3 +47,20 @@ def test_sub_path_build_links_nothing_at_the_domain_root(tmp_path: Path):
     assert broken_links(site / "output", "/REPO/") == []
     # ...and the same output served at the root would be broken, so the check is meaningful.
     assert broken_links(site / "output", "/") != []
+
+
+def test_every_page_is_well_formed_html5_with_the_required_head(tmp_path: Path):
+    site = make_site(tmp_path / "site", seeds=SHIPPED_SEEDS, config=REPO / "timeline.toml")
+    assert run_timeline("build", cwd=site).returncode == 0
+    import html5lib
+    for page in sorted((site / "output").rglob("*.html")):
+        parser = html5lib.HTMLParser(strict=False, namespaceHTMLElements=False)
+        doc = parser.parse(page.read_bytes())
+        assert parser.errors == [], f"{page}: {parser.errors[:3]}"
+        assert doc.get("lang") == "en"
+        head = doc.find("head")
+        assert head.find("meta[@charset='utf-8']") is not None
+        assert head.find("meta[@name='viewport']") is not None
+        assert (head.findtext("title") or "").strip(), page
+        assert head.find("meta[@name='description']").get("content").strip(), page
+        assert len(doc.findall(".//h1")) == 1, page

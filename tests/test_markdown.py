@@ -31,9 +31,10 @@ def test_front_matter_fields_become_the_entry():
     assert entry.title == "Greyford round ends with a draft accord on summer quotas"
     assert entry.date == dt.date(2024, 5, 9)
     assert entry.slug == "greyford-round-ends"
-    assert entry.tags == ("talks-round", "draft")
-    assert entry.actors == ("River Authority", "Northmere Council", "Southwick Council")
-    assert entry.places == ("Greyford",)
+    assert [(t.name, t.slug) for t in entry.tags] == [("talks-round", "talks-round"), ("draft", "draft")]
+    # Without a registry (read_seed's default), names are kept as written.
+    assert [a.name for a in entry.actors] == ["River Authority", "Northmere Council", "Southwick Council"]
+    assert [p.name for p in entry.places] == ["Greyford"]
     assert entry.sources == (Source(title="Greyford talks close with draft water accord",
                                     url="https://courier.example/2024/05/09/greyford-accord",
                                     publisher="The Lakeside Courier", date=dt.date(2024, 5, 9)),)
@@ -53,7 +54,10 @@ def test_unknown_key_is_a_warning_naming_file_line_and_key(tmp_path):
     path = write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\ntitel: typo\n---\nBody.\n")
     entry, warnings = read(path)
     assert entry.title == "T"
-    assert [(w.line, w.message.split(" (")[0]) for w in warnings] == [(4, "unknown front matter key 'titel'")]
+    assert [(w.line, w.message.split(" (")[0]) for w in warnings] == [
+        (4, "unknown front matter key 'titel'"),
+        (1, "no sources: every entry should cite at least one report"),
+    ]
     assert warnings[0].path.endswith("story.md")
 
 

@@ -1,0 +1,160 @@
+"""Actors, places, tags and eras: resolution, detection in text, their pages, and config errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from conftest import FIXTURE_SITE, REPO, make_site, run_timeline, tree_hash
+from generator.config import load_config
+from generator.errors import BuildError
+from generator.load import load_entries
+from generator.markup import MarkdownConverter
+from generator.registry import load_registry
+from generator.timeline import build_timeline
+
+
+def fixture_timeline():
+    loaded = load_entries(FIXTURE_SITE / "seeds", MarkdownConverter())
+    config = load_config(FIXTURE_SITE / "timeline.toml")
+    return build_timeline(loaded.entries, eras=config.eras)
+
+
+def page_entries(page: Path) -> list[str]:
+    """The entry links listed on an actor, place or tag page, in order."""
+    doc = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+    return [a.get("href") for a in doc.iterfind(".//ol[@class='entry-list']/li/p[@class='entry-title']/a")]
+
+
+def test_detection_finds_whole_names_only():
+    registry = load_registry(FIXTURE_SITE / "seeds")
+    text = "Lind met Ada Lind's team; Lindholm, Blind and Lindsay did not. AL left."
+    assert [a.id for a in registry.actor_finder.find(text)] == ["ada-lind"]
+    assert registry.actor_finder.find("Lindholm and Blind and lindy") == []
+    assert registry.place_finder.find("the Greyfordshire board") == []
+
+
+def test_explicit_names_resolve_by_id_name_or_alias_and_detection_adds_the_rest():
+    by_slug = {e.slug: e for e in fixture_timeline().entries}
+    greyford = by_slug["greyford-round-ends"]
+    assert [a.id for a in greyford.actors] == ["river-authority", "northmere-council", "southwick-council",
+                                               "ada-lind"]  # the last found in the text ("Lind")
+    cafe = by_slug["cafe-vote"]
+    assert [a.id for a in cafe.actors] == ["northmere-council", "ada-lind"]  # "AL" given explicitly
+    quiet = by_slug["southwick-reservoir-question"]  # detect: false, though it names Ada Lind
+    assert [a.id for a in quiet.actors] == ["southwick-council"]
+
+
+def test_facet_pages_list_exactly_their_entries_in_order(tmp_path: Path):
+    site = make_site(tmp_path / "site")
+    assert run_timeline("build", "--base-url", "/REPO/", cwd=site).returncode == 0
+    out = site / "output"
+    assert page_entries(out / "actors/ada-lind/index.html") == [
+        "/REPO/2024/05/09/greyford-round-ends/", "/REPO/2024/06/14/cafe-vote/"]
+    assert page_entries(out / "places/greyford/index.html") == [
+        "/REPO/2024/05/02/mediators-from-river-authority-will-host-both-town-councils/",
+        "/REPO/2024/05/09/greyford-round-ends/", "/REPO/2024/05/09/southwick-reservoir-question/"]
+    assert page_entries(out / "tags/vote/index.html") == ["/REPO/2024/06/14/cafe-vote/"]
+    roles = [el.text for el in html5lib.parse((out / "actors/ada-lind/index.html").read_bytes(),
+                                              namespaceHTMLElements=False).iterfind(".//span[@class='role']")]
+    assert roles == ["Chief negotiator for Northmere", "Mayor of Northmere"]  # the role at each entry's date
+    index = (out / "actors/index.html").read_text()
+    assert '<a href="/REPO/actors/ada-lind/">Ada Lind</a> <span class="count">2 entries</span>' in index
+
+
+def test_entry_page_links_every_actor_place_and_tag(tmp_path: Path):
+    site = make_site(tmp_path / "site")
+    assert run_timeline("build", cwd=site).returncode == 0
+    page = (site / "output/2024/05/09/greyford-round-ends/index.html").read_text()
+    for href in ("/actors/river-authority/", "/actors/ada-lind/", "/places/greyford/", "/tags/talks-round/"):
+        assert f'href="{href}"' in page
+
+
+def test_unknown_actor_is_an_error_with_its_line(site: Path):
+    seed = site / "seeds" / "2024-05-09-greyford-round-ends.md"
+    seed.write_text(seed.read_text().replace("actors: [River Authority, Northmere Council, Southwick Council]",
+                                             "actors:\n  - River Authority\n  - Nobody Known"))
+    result = run_timeline("build", cwd=site)
+    assert result.returncode == 1
+    assert "seeds/2024-05-09-greyford-round-ends.md:8: unknown actor 'Nobody Known' (not in _actors.toml)" \
+        in result.stderr
+
+
+def test_shipped_march_21_entry_links_its_actors():
+    loaded = load_entries(REPO / "seeds", MarkdownConverter())
+    entry = next(e for e in loaded.entries if e.slug == "barnea-cleared-for-qatar-talks")
+    ids = {a.id for a in entry.actors}
+    assert {"david-barnea", "william-burns", "antony-blinken", "benjamin-netanyahu", "qatar"} <= ids
+    assert not loaded.registry.open, "the shipped seeds have an actors file"
+
+
+def test_eras_cut_the_timeline_where_they_begin_and_name_each_entrys_era():
+    timeline = fixture_timeline()
+    may = timeline.years[0].months[0]
+    assert [(run.era.name if run.era else None, len(run.entries)) for run in may.runs] == [("Greyford round", 3)]
+    assert [page.era.name if page.era else None for page in timeline.pages] == [
+        "Greyford round", "Greyford round", "Greyford round", "Ratification", None]
+
+
+def test_month_only_dates_sort_at_the_months_start_and_show_the_month(site: Path):
+    (site / "seeds" / "2024-06-mid-month.md").write_text(
+        "---\ntitle: Talks sometime in June\ndate: 2024-06\nsources:\n  - title: t\n    url: https://x.example/\n"
+        "---\nBody.\n")
+    (site / "seeds" / "2024-06-vague.md").write_text(
+        "---\ntitle: Vague timing\ndate: 2024-06-15\ndate_display: mid-June 2024\nsources:\n  - title: t\n"
+        "    url: https://x.example/\n---\nBody.\n")
+    assert run_timeline("build", cwd=site).returncode == 0
+    page = (site / "output/2024/06/mid-month/index.html").read_text()
+    assert '<time datetime="2024-06">June 2024</time>' in page
+    index = (site / "output/index.html").read_text()
+    assert index.index("Talks sometime in June") < index.index("Northmere ratifies") < index.index("Vague timing")
+    assert '<time datetime="2024-06-15">mid-June 2024</time>' in index
+
+
+@pytest.mark.parametrize("eras, line, message", [
+    ('[[eras]]\nname = "A"\nstart = 2024-05-01\nend = 2024-04-01\n', 3, "era 'A': ends (2024-04-01) before it starts"),
+    ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-05-01\n\n[[eras]]\nname = "B"\nstart = 2024-04-01\n'
+     'end = 2024-06-01\n', 8, "era 'B' overlaps era 'A' (2024-01-01 to 2024-05-01)"),
+    ('[[eras]]\nname = "A"\nstart = "soon"\nend = 2024-05-01\n', 3, "era 'A': start and end must be dates"),
+    ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-05-01\ncolour = "red"\n', 3, "era 'A': unknown key 'colour'"),
+])
+def test_bad_eras_are_config_errors_with_the_line(site: Path, eras: str, line: int, message: str):
+    (site / "timeline.toml").write_text('title = "T"\ndescription = "D"\n' + eras)
+    result = run_timeline("build", cwd=site)
+    assert result.returncode == 1
+    assert f"timeline.toml:{line}: {message}" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("mutation, line, message", [
+    (lambda t: t.replace('id = "greyford"', 'id = "Grey Ford"'), 51, "place 'Grey Ford': id must be lowercase"),
+    (lambda t: t.replace('kind = "body"', 'kind = "club"', 1), 8, "actor 'river-authority': kind must be one of"),
+    (lambda t: t.replace('start = 2024-06-01', 'start = 2024-06-01\n  colour = "red"'), 49,
+     "actor 'ada-lind': role key 'colour' unknown"),
+    (lambda t: t.replace('id = "northmere-council"', 'id = "river-authority"'), 14, "actor id 'river-authority' is used twice"),
+])
+def test_bad_actors_file_is_reported_with_the_line(site: Path, mutation, line, message):
+    path = site / "seeds" / "_actors.toml"
+    path.write_text(mutation(path.read_text()))
+    result = run_timeline("build", cwd=site)
+    assert result.returncode == 1
+    assert f"seeds/_actors.toml:{line}: {message}" in result.stderr, result.stderr
+
+
+def test_site_without_actors_file_keeps_names_as_written(site: Path):
+    (site / "seeds" / "_actors.toml").unlink()
+    assert run_timeline("build", cwd=site).returncode == 0
+    actors = sorted(p.name for p in (site / "output/actors").iterdir() if p.is_dir())
+    # "AL" is now an actor of its own, and nothing is detected in the text (no names to look for).
+    assert actors == ["al", "northmere-council", "river-authority", "southwick-council"]
+
+
+def test_ambiguous_alias_must_be_resolved_by_id(site: Path):
+    path = site / "seeds" / "_actors.toml"
+    path.write_text(path.read_text().replace('aliases = ["Southwick\'s council"]', 'aliases = ["AL"]'))
+    result = run_timeline("build", cwd=site)
+    assert result.returncode == 1
+    assert "actor name 'AL' is ambiguous: it could be southwick-council or ada-lind; use the id" in result.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.config import load_config
@@ -46,25 +46,42 @@ class BuildResult:
     ignored: tuple[str, ...]
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched."""
+@dataclass(frozen=True)
+class Site:
+    """A built site held in memory: what ``write`` puts on disk and ``serve`` serves."""
+
+    files: dict[str, bytes]
+    """Site path -> bytes, every page and asset."""
+    result: BuildResult
+
+
+def build_site(options: BuildOptions, cache: dict | None = None) -> Site:
+    """Load, model and render the site in memory; raise BuildError listing every problem."""
     started = time.perf_counter()
-    check_output_folder(options.out_dir.absolute())
-    config, loaded = _load_all(options)
+    config, loaded = _load_all(options, cache)
     if options.strict and loaded.warnings:
         raise BuildError(loaded.warnings)
     timeline = build_timeline(loaded.entries, display_path(options.seeds_dir),
                               include_drafts=options.drafts, eras=config.eras)
     files = render_site(timeline, config, options.templates_dir)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
-    write_site(files, options.out_dir)
-    return BuildResult(entries=len(timeline.entries), files=len(files),
-                       pages=sum(1 for name in files if name.endswith(".html")),
-                       seconds=time.perf_counter() - started,
-                       warnings=loaded.warnings, ignored=loaded.ignored)
+    result = BuildResult(entries=len(timeline.entries), files=len(files),
+                         pages=sum(1 for name in files if name.endswith(".html")),
+                         seconds=time.perf_counter() - started,
+                         warnings=loaded.warnings, ignored=loaded.ignored)
+    return Site(files=files, result=result)
 
 
-def _load_all(options: BuildOptions):
+def build(options: BuildOptions, cache: dict | None = None) -> BuildResult:
+    """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched."""
+    started = time.perf_counter()
+    check_output_folder(options.out_dir.absolute())
+    site = build_site(options, cache)
+    write_site(site.files, options.out_dir)
+    return replace(site.result, seconds=time.perf_counter() - started)
+
+
+def _load_all(options: BuildOptions, cache: dict | None):
     """Config and seeds together, so one run reports the problems of both."""
     problems: list[Problem] = []
     config = loaded = None
@@ -73,7 +90,7 @@ def _load_all(options: BuildOptions):
     except BuildError as exc:
         problems.extend(exc.problems)
     try:
-        loaded = load_entries(options.seeds_dir, MarkdownConverter())
+        loaded = load_entries(options.seeds_dir, MarkdownConverter(), cache)
     except BuildError as exc:
         problems.extend(exc.problems)
     if problems:

@@ -10,6 +10,7 @@ from generator import __version__
 from generator.build import BuildOptions, build
 from generator.config import normalise_base_url
 from generator.errors import BuildError, display_path
+from generator.serve import DEFAULT_PORT, ServeError, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -21,6 +22,16 @@ def _base_url(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1 to 65535, not {port}")
+    return port
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="timeline",
@@ -30,30 +41,58 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    build_cmd = commands.add_parser("build", help="build the site into output/",
+    sources = argparse.ArgumentParser(add_help=False)
+    sources.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR",
+                         help="folder of seed articles (default: seeds)")
+    sources.add_argument("--config", type=Path, default=Path("timeline.toml"), metavar="FILE",
+                         help="site config (default: timeline.toml)")
+    sources.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
+                         help="Jinja2 templates (default: templates)")
+    sources.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
+                         help="assets copied as they are (default: static)")
+    sources.add_argument("--base-url", type=_base_url, metavar="URL",
+                         help="where the site is hosted, e.g. https://user.github.io/repo/ (overrides the config)")
+    sources.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+
+    build_cmd = commands.add_parser("build", parents=[sources], help="build the site into output/",
                                     description="Read seeds/, render templates/, copy static/, write output/.")
-    build_cmd.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR",
-                           help="folder of seed articles (default: seeds)")
     build_cmd.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                            help="folder to write the site to (default: output)")
-    build_cmd.add_argument("--config", type=Path, default=Path("timeline.toml"), metavar="FILE",
-                           help="site config (default: timeline.toml)")
-    build_cmd.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
-                           help="Jinja2 templates (default: templates)")
-    build_cmd.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
-                           help="assets copied as they are (default: static)")
-    build_cmd.add_argument("--base-url", type=_base_url, metavar="URL",
-                           help="where the site is hosted, e.g. https://user.github.io/repo/ (overrides the config)")
-    build_cmd.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="also list ignored files")
+
+    serve_cmd = commands.add_parser("serve", parents=[sources], help="preview the site with live reload",
+                                    description="Build in memory, serve on 127.0.0.1, rebuild and reload the "
+                                                "browser on every change to seeds/, templates/, static/ or the config.")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument("--port", type=_port, default=None,
+                           help=f"port (default: {DEFAULT_PORT}, or the next free one)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve_cmd.add_argument("-q", "--quiet", action="store_true", help="print only the address and errors")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)  # exits 2 on usage errors
+    if args.command == "serve":
+        return run_serve(args)
+    return run_build(args)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    options = BuildOptions(seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
+                           config_path=args.config, base_url=args.base_url, drafts=args.drafts)
+    try:
+        return serve(options, host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet)
+    except ServeError as exc:
+        print(f"timeline serve: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
         out_dir=args.out, config_path=args.config, base_url=args.base_url,

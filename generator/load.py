@@ -6,6 +6,7 @@ A new input format is one function in ``READERS``, keyed by file suffix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -40,8 +41,13 @@ class Loaded:
     """The actors and places the entries were resolved against."""
 
 
-def load_entries(seeds_dir: Path, converter: MarkdownConverter) -> Loaded:
-    """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file."""
+def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | None = None) -> Loaded:
+    """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file.
+
+    ``cache`` (kept by the caller between builds, e.g. by ``timeline serve``) maps a
+    seed's path, text and the registry's fingerprint to its parsed entry, so only
+    changed seeds are parsed again. It is pruned to the seeds of this build.
+    """
     if not seeds_dir.is_dir():
         raise BuildError([problem(seeds_dir, 1, "seeds folder not found")])
     entries: list[Entry] = []
@@ -53,14 +59,24 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter) -> Loaded:
         registry = Registry()
     warnings: list[Problem] = []
     ignored: list[str] = []
+    used: dict = {}
     for path in _seed_files(seeds_dir, errors, ignored):
         try:
-            entry, found = read_seed(path, seeds_dir, converter, registry)
+            text = read_text(path)
+            key = (path.relative_to(seeds_dir).as_posix(), hashlib.blake2b(text.encode()).digest(),
+                   registry.fingerprint)
+            parsed = cache.get(key) if cache is not None else None
+            if parsed is None:
+                parsed = parse_seed(path, seeds_dir, text, converter, registry)
         except BuildError as exc:
             errors.extend(exc.problems)
             continue
-        entries.append(entry)
-        warnings.extend(found)
+        used[key] = parsed
+        entries.append(parsed[0])
+        warnings.extend(parsed[1])
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
     if errors:
         raise BuildError(errors)
     return Loaded(tuple(entries), tuple(warnings), tuple(i for i in ignored if i != REGISTRY_FILE), registry)
@@ -118,7 +134,12 @@ def read_text(path: Path) -> str:
 def read_seed(path: Path, root: Path, converter: MarkdownConverter,
               registry: Registry = Registry()) -> tuple[Entry, list[Problem]]:
     """One seed file -> (Entry, warnings)."""
-    text = read_text(path)
+    return parse_seed(path, root, read_text(path), converter, registry)
+
+
+def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,
+               registry: Registry) -> tuple[Entry, list[Problem]]:
+    """A seed's text -> (Entry, warnings)."""
     split = split_front_matter(path, text)
     meta, warnings = parse_meta(path, split)
     reader = READERS[path.suffix.lower()]

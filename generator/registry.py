@@ -8,6 +8,7 @@ front-matter names are taken as they are.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ class Registry:
     place_names: dict | None = None
     actor_finder: Finder = Finder(None, {})
     place_finder: Finder = Finder(None, {})
+    fingerprint: str = ""
+    """A digest of the registry file: parsed entries depend on it, so caches key on it."""
 
     def actor(self, name: str) -> Actor:
         """The actor called ``name`` (id, name or alias); ValueError if unknown or ambiguous."""
@@ -84,7 +87,8 @@ def load_registry(seeds_dir: Path) -> Registry:
     if not path.is_file():
         return Registry()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise BuildError([problem(path, 1, f"not valid UTF-8: {exc.reason}")]) from None
@@ -110,7 +114,8 @@ def load_registry(seeds_dir: Path) -> Registry:
         raise BuildError(problems)
     return Registry(actors=tuple(actors), places=tuple(places), open=False,
                     actor_names=_name_table(actors), place_names=_name_table(places),
-                    actor_finder=_finder(actors), place_finder=_finder(places))
+                    actor_finder=_finder(actors), place_finder=_finder(places),
+                    fingerprint=hashlib.blake2b(raw).hexdigest())
 
 
 def _header_lines(text: str, name: str) -> list[int]:

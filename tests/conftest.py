@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,79 @@ def tree_hash(root: Path) -> dict[str, str]:
 def site(tmp_path: Path) -> Path:
     """A fresh copy of the fixture site."""
     return make_site(tmp_path / "site")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A real ``timeline serve`` subprocess on a free port."""
+
+    def __init__(self, site: Path, *args: str):
+        self.site = site
+        self.port = free_port()
+        self.log = site.parent / f"serve-{self.port}.log"
+        self._log_file = open(self.log, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--port", str(self.port), *args],
+            cwd=site, stdout=subprocess.DEVNULL, stderr=self._log_file, text=True)
+        deadline = time.monotonic() + 30
+        while "serving http://" not in self.log.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"serve did not start:\n{self.log.read_text()}")
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+        """A raw GET: the path is sent exactly as given, never normalised by a client library."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            conn.putheader("Host", (headers or {}).get("Host", f"127.0.0.1:{self.port}"))
+            for name, value in (headers or {}).items():
+                if name != "Host":
+                    conn.putheader(name, value)
+            conn.endheaders()
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def wait_for(self, path: str, text: str, present: bool = True, timeout: float = 15) -> bytes:
+        """Poll a page until ``text`` appears (or disappears) in it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.get(path)[2]
+            if (text.encode() in body) == present or time.monotonic() > deadline:
+                assert (text.encode() in body) == present, f"{text!r} {'never appeared' if present else 'stayed'}"
+                return body
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log_file.close()
+
+
+@pytest.fixture
+def server(site: Path):
+    running = Server(site)
+    yield running
+    running.stop()
+
+
+def touch_edit(path: Path, old: str, new: str) -> None:
+    """Edit a file as an editor would, making sure its stat data changes."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    before = path.stat().st_mtime_ns
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    if path.stat().st_mtime_ns == before:  # coarse-clock file systems
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))

@@ -1,0 +1,358 @@
+"""``timeline serve``: build in memory, serve on loopback, rebuild on every change, reload the browser.
+
+The browser side is livereload's own client (``livereload.js`` from the livereload
+package) speaking the LiveReload protocol. The server side is ours, on tornado
+(livereload's server), because livereload 2.7.1's ``Server`` falls short of what a
+preview must promise: it drops a reload that comes within 3 s of the previous one,
+checks neither ``Host`` nor ``Origin``, serves files from disk with traversal and
+symlink pitfalls, and hangs on symlink loops. Here the site is served from the
+build's in-memory file map, so nothing outside the build can ever be served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import html
+import json
+import mimetypes
+import socket
+import sys
+import webbrowser
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import livereload
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+import tornado.websocket
+
+from generator.build import BuildOptions, build_site
+from generator.config import load_config
+from generator.errors import BuildError, Problem
+from generator.watch import changed, snapshot
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 0.05
+"""A change is built once the watched files have been still this long: a burst of saves gives one build."""
+DEFAULT_PORT = 8000
+PORT_TRIES = 20
+CLIENT_SCRIPT = Path(livereload.__file__).parent / "vendors" / "livereload.js"
+PROTOCOL_7 = "http://livereload.com/protocols/official-7"
+VERSION_COOKIE = "timeline_build"
+
+mimetypes.add_type("image/svg+xml", ".svg")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("text/javascript", ".js")
+
+
+class ServeError(Exception):
+    """The server cannot start (busy port, bad address): one line for the user."""
+
+
+class Preview:
+    """The state of one preview session: the last good site, the last build's problems, the browsers."""
+
+    def __init__(self, options: BuildOptions, allowed_hosts: frozenset[str], quiet: bool = False):
+        self.options = options
+        self.allowed_hosts = allowed_hosts
+        self.quiet = quiet
+        self.base_path = urlsplit(options.base_url or "/").path or "/"
+        self.cache: dict = {}
+        self.files: dict[str, bytes] = {}
+        """The last good build; kept while the sources are broken."""
+        self.problems: tuple[Problem, ...] = ()
+        """Problems of the latest build; empty when it succeeded."""
+        self.version = 0
+        """Counts builds, so a page served before the latest one can be told to reload."""
+        self.sockets: set[ReloadSocket] = set()
+
+    def watched(self) -> list[Path]:
+        """Everything a build reads, and nothing it writes (output/ is never watched)."""
+        o = self.options
+        return [o.seeds_dir, o.templates_dir, o.static_dir, o.config_path]
+
+    def rebuild(self) -> None:
+        """Build once; on failure keep the last good site and remember the problems."""
+        try:
+            site = build_site(self.options, self.cache)
+        except BuildError as exc:
+            self.problems = exc.problems
+            self.version += 1
+            self.say("build failed:\n" + "\n".join(str(p) for p in exc.problems))
+            return
+        self.files, self.problems = site.files, ()
+        self.version += 1
+        r = site.result
+        self.say(f"built {r.entries} entries, {r.pages} pages in {r.seconds:.2f} s")
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"timeline serve: {message}", file=sys.stderr, flush=True)
+
+    def reload_browsers(self) -> None:
+        message = json.dumps({"command": "reload", "path": "/", "liveCSS": False})
+        for sock in list(self.sockets):
+            try:
+                sock.write_message(message)
+            except tornado.websocket.WebSocketClosedError:
+                self.sockets.discard(sock)
+
+    async def watch(self) -> None:
+        """Poll the sources; after each settled change, rebuild off the event loop and reload."""
+        last = snapshot(self.watched())
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            now = snapshot(self.watched())
+            if now == last:
+                continue
+            while True:  # wait until the burst of saves is over
+                await asyncio.sleep(SETTLE_SECONDS)
+                settled = snapshot(self.watched())
+                if settled == now:
+                    break
+                now = settled
+            self.say("changed: " + ", ".join(changed(last, now)[:5]))
+            last = now
+            await asyncio.to_thread(self.rebuild)
+            self.reload_browsers()
+
+    def host_allowed(self, host_header: str | None) -> bool:
+        """Only the names of this machine's loopback and the bound address (DNS-rebinding defence)."""
+        if not host_header:
+            return False
+        host = urlsplit(f"//{host_header}").hostname
+        return host is not None and host.lower() in self.allowed_hosts
+
+
+class Guarded(tornado.web.RequestHandler):
+    """Refuses requests whose Host is not ours before anything else runs."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def prepare(self) -> None:
+        if not self.preview.host_allowed(self.request.headers.get("Host")):
+            self.send_error(403, reason="Host not allowed")
+
+    def set_default_headers(self) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {self._reason}\n")
+
+
+class SiteHandler(Guarded):
+    """Serves the in-memory site like GitHub Pages: ``dir/`` -> ``dir/index.html``, missing -> 404.html."""
+
+    async def get(self) -> None:
+        self._serve(include_body=True)
+
+    async def head(self) -> None:
+        self._serve(include_body=False)
+
+    def _serve(self, include_body: bool) -> None:
+        preview = self.preview
+        raw = self.request.path
+        if _is_traversal(raw):
+            self.send_error(403, reason="Forbidden path")
+            return
+        path = unquote(raw)
+        base = preview.base_path
+        if path == "/" and base != "/":
+            self.redirect(base)
+            return
+        if not path.startswith(base):
+            self._respond(404, "404.html", include_body)
+            return
+        rel = path[len(base):]
+        name = rel + "index.html" if rel == "" or rel.endswith("/") else rel
+        if name in preview.files:
+            self._respond(200, name, include_body)
+        elif f"{rel}/index.html" in preview.files:
+            self.redirect(raw + "/", permanent=True)
+        else:
+            self._respond(404, "404.html", include_body)
+
+    def _respond(self, status: int, name: str, include_body: bool) -> None:
+        preview = self.preview
+        if not preview.files:  # no good build yet: the errors are the page
+            status, body, kind = 500, _error_document(preview), "text/html; charset=utf-8"
+        else:
+            body = preview.files.get(name, b"<!doctype html><title>Not found</title><h1>Not found</h1>")
+            kind = _content_type(name)
+            if kind.startswith("text/html"):
+                body = _decorate(body, preview.problems)
+                self.set_cookie(VERSION_COOKIE, str(preview.version), path="/", samesite="Strict")
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        self.set_header("Content-Length", str(len(body)))
+        if include_body:
+            self.write(body)
+        self.finish()
+
+
+class ScriptHandler(Guarded):
+    """livereload's browser client, from the livereload package."""
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.write(CLIENT_SCRIPT.read_bytes())
+
+
+class ReloadSocket(tornado.websocket.WebSocketHandler):
+    """The LiveReload protocol's server side: hello, then a reload after every build."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def check_origin(self, origin: str) -> bool:
+        """Only pages served by this preview may connect (no cross-site WebSocket hijacking)."""
+        parts = urlsplit(origin)
+        return (parts.scheme in ("http", "https") and self.preview.host_allowed(parts.netloc)
+                and self.preview.host_allowed(self.request.headers.get("Host")))
+
+    def open(self) -> None:
+        self.preview.sockets.add(self)
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            data = json.loads(message)
+        except (ValueError, TypeError):
+            return
+        if isinstance(data, dict) and data.get("command") == "hello":
+            self.write_message(json.dumps({"command": "hello", "protocols": [PROTOCOL_7],
+                                           "serverName": "timeline"}))
+            # A page served before the latest build (it finished while the page was
+            # loading) would otherwise never learn about it: reload it now.
+            seen = self.get_cookie(VERSION_COOKIE)
+            if seen is not None and seen != str(self.preview.version):
+                self.write_message(json.dumps({"command": "reload", "path": "/", "liveCSS": False}))
+
+    def on_close(self) -> None:
+        self.preview.sockets.discard(self)
+
+
+def _is_traversal(raw_path: str) -> bool:
+    """``..``, backslashes or NUL in the path, raw or percent-encoded at any depth."""
+    text = raw_path
+    for _ in range(4):
+        lowered = text.lower()
+        if "\\" in text or "\x00" in text or any(seg in ("..", ".") for seg in text.split("/")):
+            return True
+        if "%" not in lowered:
+            return False
+        text = unquote(text)
+    return True  # still percent-encoded after four rounds: nobody's real file name
+
+
+def _content_type(name: str) -> str:
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/json", "image/svg+xml", "application/xml"):
+        kind += "; charset=utf-8"
+    return kind
+
+
+def _overlay(problems: tuple[Problem, ...]) -> str:
+    lines = "\n".join(html.escape(str(p)) for p in problems)
+    return (
+        '<div id="timeline-build-error" role="alert" style="position:sticky;top:0;z-index:2147483647;'
+        "margin:0;padding:1rem 1.25rem;background:#7a0b0b;color:#fff;font:15px/1.45 system-ui,sans-serif;"
+        'box-shadow:0 2px 8px rgba(0,0,0,.4)"><strong>The site did not build.</strong> '
+        "Showing the last good version. Fix the file and save: this page reloads by itself."
+        f'<pre style="white-space:pre-wrap;margin:.6rem 0 0;font:14px/1.4 ui-monospace,monospace">{lines}</pre>'
+        "</div>"
+    )
+
+
+def _decorate(body: bytes, problems: tuple[Problem, ...]) -> bytes:
+    """Add the live-reload client, and the build errors when the latest build failed."""
+    text = body.decode("utf-8")
+    script = '<script src="/livereload.js"></script>'
+    text = text.replace("</body>", f"{script}\n</body>", 1) if "</body>" in text else text + script
+    if problems:
+        head, sep, rest = text.partition("<body")
+        if sep:
+            tag_end = rest.index(">") + 1
+            text = head + sep + rest[:tag_end] + _overlay(problems) + rest[tag_end:]
+        else:
+            text = _overlay(problems) + text
+    return text.encode("utf-8")
+
+
+def _error_document(preview: Preview) -> bytes:
+    page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title>"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>"
+            "<main><h1>Build failed</h1><p>Nothing has been built yet.</p></main></body></html>")
+    return _decorate(page.encode("utf-8"), preview.problems or (Problem("?", 1, "no site built yet"),))
+
+
+def make_app(preview: Preview) -> tornado.web.Application:
+    handlers = [
+        (r"/livereload", ReloadSocket, {"preview": preview}),
+        (r"/livereload\.js", ScriptHandler, {"preview": preview}),
+        (r".*", SiteHandler, {"preview": preview}),
+    ]
+    return tornado.web.Application(handlers, websocket_max_message_size=64 * 1024,
+                                   websocket_ping_interval=20, compress_response=False)
+
+
+def bind(host: str, port: int | None) -> tuple[list[socket.socket], int]:
+    """Listening sockets on ``host``; the default port moves on to the next free one."""
+    tries = [port] if port is not None else list(range(DEFAULT_PORT, DEFAULT_PORT + PORT_TRIES))
+    for candidate in tries:
+        try:
+            return tornado.netutil.bind_sockets(candidate, address=host), candidate
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                if port is not None:
+                    raise ServeError(f"port {port} on {host} is already in use; choose another with --port") from None
+                continue
+            raise ServeError(f"cannot listen on {host}:{candidate}: {exc.strerror or exc}") from None
+    raise ServeError(f"ports {tries[0]} to {tries[-1]} on {host} are all in use; choose one with --port")
+
+
+def preview_base_url(options: BuildOptions) -> str:
+    """The base *path* to preview under: from --base-url, else from the config (errors show later)."""
+    if options.base_url:
+        return urlsplit(options.base_url).path or "/"
+    try:
+        return load_config(options.config_path).base_path
+    except BuildError:
+        return "/"
+
+
+def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = None,
+          open_browser: bool = False, quiet: bool = False) -> int:
+    """Run the preview until interrupted. Returns the exit code."""
+    options = replace(options, base_url=preview_base_url(options))
+    allowed = LOOPBACK_HOSTS | {host.strip("[]").lower()}
+    preview = Preview(options, frozenset(allowed), quiet=quiet)
+    sockets, bound_port = bind(host, port)
+    if port is None and bound_port != DEFAULT_PORT:
+        preview.say(f"port {DEFAULT_PORT} is busy; using {bound_port}")
+    if host not in LOOPBACK_HOSTS:
+        preview.say(f"warning: listening on {host}, reachable from other machines")
+    preview.rebuild()
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{bound_port}{preview.base_path}"
+    print(f"timeline serve: serving {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        asyncio.run(_run(preview, sockets))
+    except KeyboardInterrupt:
+        print("timeline serve: stopped", file=sys.stderr)
+    return 0
+
+
+async def _run(preview: Preview, sockets: list[socket.socket]) -> None:
+    server = tornado.httpserver.HTTPServer(make_app(preview), xheaders=False)
+    server.add_sockets(sockets)
+    await preview.watch()

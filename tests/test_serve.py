@@ -1,0 +1,206 @@
+"""``timeline serve`` over real HTTP: serving, rebuilding, errors, and refusing what it must refuse."""
+
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Server, run_timeline, touch_edit
+
+GREYFORD = "seeds/2024-05-09-greyford-round-ends.md"
+GREYFORD_PAGE = "/2024/05/09/greyford-round-ends/"
+
+
+def test_serves_the_site_with_the_reload_client(server: Server):
+    status, headers, body = server.get("/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"Lakeside Water Talks" in body and b'<script src="/livereload.js"></script>' in body
+    status, headers, body = server.get("/style.css")
+    assert (status, headers["Content-Type"]) == (200, "text/css; charset=utf-8")
+    assert server.get("/favicon.svg")[1]["Content-Type"] == "image/svg+xml; charset=utf-8"
+    status, headers, body = server.get("/livereload.js")
+    assert status == 200 and b"LiveReload" in body
+    assert not (server.site / "output").exists(), "serve builds in memory and never writes output/"
+
+
+def test_an_edited_seed_appears_over_http(server: Server):
+    touch_edit(server.site / GREYFORD, 'title: "Greyford round ends', 'title: "Edited: Greyford round ends')
+    body = server.wait_for(GREYFORD_PAGE, "Edited: Greyford round ends")
+    assert b"<h1>Edited: Greyford round ends" in body
+    assert b"Edited: Greyford round ends" in server.get("/")[2]
+
+
+def test_missing_pages_get_the_sites_404_page_and_directories_redirect(server: Server):
+    status, _, body = server.get("/no/such/page/")
+    assert status == 404 and b"Page not found" in body
+    status, headers, _ = server.get("/actors")
+    assert status == 301 and headers["Location"] == "/actors/"
+
+
+def test_a_broken_seed_keeps_the_last_good_site_and_shows_the_error(server: Server):
+    seed = server.site / GREYFORD
+    touch_edit(seed, "date: 2024-05-09", "date: 2024-02-30")
+    body = server.wait_for(GREYFORD_PAGE, "timeline-build-error")
+    assert b"seeds/2024-05-09-greyford-round-ends.md:3: date: &#x27;2024-02-30&#x27; is not a valid calendar date" \
+        in body
+    assert b"<h1>Greyford round ends" in body  # the last good page, under the error
+    touch_edit(seed, "date: 2024-02-30", "date: 2024-05-09")
+    server.wait_for(GREYFORD_PAGE, "timeline-build-error", present=False)
+    assert server.process.poll() is None
+
+
+def test_broken_template_and_config_are_shown_and_recovered(server: Server):
+    template = server.site / "templates" / "entry.html"
+    touch_edit(template, "{{ entry.title }}</h1>", "{{ entry.titel }}</h1>")
+    body = server.wait_for(GREYFORD_PAGE, "timeline-build-error")
+    assert b"templates/entry.html:" in body and b"titel" in body
+    touch_edit(template, "{{ entry.titel }}</h1>", "{{ entry.title }}</h1>")
+    server.wait_for(GREYFORD_PAGE, "timeline-build-error", present=False)
+    config = server.site / "timeline.toml"
+    touch_edit(config, 'language = "en-GB"', 'langauge = "en-GB"')
+    body = server.wait_for("/", "timeline-build-error")
+    assert b"timeline.toml:6: unknown config key &#x27;langauge&#x27;" in body
+    touch_edit(config, 'langauge = "en-GB"', 'language = "en-GB"')
+    server.wait_for("/", "timeline-build-error", present=False)
+
+
+TRAVERSALS = [
+    "/../secret.txt", "/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/..%2fsecret.txt",
+    "/..%2Fsecret.txt", "/%2e%2e%2fsecret.txt", "/%252e%252e/secret.txt", "/%252e%252e%252fsecret.txt",
+    "/%25252e%25252e/secret.txt", "/.%2e/secret.txt", "/%2e./secret.txt", "/..\\secret.txt", "/..%5csecret.txt",
+    "/%5c..%5csecret.txt", "/%00../secret.txt", "/index.html%00.txt", "/actors/../../secret.txt",
+    "/actors/%2e%2e/%2e%2e/secret.txt", "//../secret.txt", "/./../secret.txt", "/%c0%ae%c0%ae/secret.txt",
+    "//etc/passwd", "/.git/config", "/../timeline.toml", "/timeline.toml", "/seeds/_actors.toml",
+    "/templates/base.html", "/%2e%2e/site/timeline.toml",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_nothing_outside_the_build_is_ever_served(server: Server, path: str):
+    (server.site.parent / "secret.txt").write_text("TOPSECRET")
+    status, _, body = server.get(path)
+    assert status in (403, 404), (path, status)
+    for leaked in (b"TOPSECRET", b"root:", b"[[actor]]", b"{% block", b"[core]", b"description ="):
+        assert leaked not in body, (path, leaked)
+
+
+def test_a_static_symlink_pointing_outside_is_refused(tmp_path: Path, site: Path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    (site / "static" / "evil.txt").symlink_to(secret)
+    running = Server(site)
+    try:
+        status, _, body = running.get("/evil.txt")
+        assert status in (403, 404, 500) and b"TOPSECRET" not in body
+        assert b"static/evil.txt:1: symlink not allowed in the static folder" in running.get("/")[2]
+    finally:
+        running.stop()
+
+
+def test_foreign_host_is_refused(server: Server):
+    for host in ("evil.example", "evil.example:80", f"attacker.test:{server.port}", "127.0.0.1.evil.example"):
+        status, _, body = server.get("/", headers={"Host": host})
+        assert status == 403 and b"Lakeside" not in body, host
+    assert server.get("/", headers={"Host": f"localhost:{server.port}"})[0] == 200
+
+
+def _upgrade(server: Server, origin: str) -> int:
+    key = base64.b64encode(os.urandom(16)).decode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                      f"Origin: {origin}\r\n\r\n").encode())
+        return int(sock.recv(1024).split(b" ")[1])
+
+
+def test_reload_connections_from_a_foreign_origin_are_refused(server: Server):
+    assert _upgrade(server, "http://evil.example") == 403
+    assert _upgrade(server, f"http://evil.example:{server.port}") == 403
+    assert _upgrade(server, f"http://127.0.0.1:{server.port}") == 101
+
+
+def _listening_addresses(port: int) -> list[str]:
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A = LISTEN
+                found.append(address)
+    return found
+
+
+def test_default_listener_is_loopback_only(server: Server):
+    addresses = _listening_addresses(server.port)
+    assert addresses == ["0100007F"], addresses  # 127.0.0.1 and nothing else
+
+
+def test_default_port_moves_on_when_8000_is_busy(site: Path):
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8000))
+        holder.listen()
+    except OSError:
+        pass  # something else already holds 8000: the fallback is exercised all the same
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve"], cwd=site,
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        while not any("serving http://" in line for line in lines):
+            line = process.stderr.readline()
+            assert line, "serve exited: " + "".join(lines)
+            lines.append(line)
+        text = "".join(lines)
+        assert "port 8000 is busy; using 80" in text
+        assert "serving http://127.0.0.1:8000/" not in text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
+        holder.close()
+
+
+def test_an_explicit_busy_port_is_a_one_line_error(site: Path):
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        result = run_timeline("serve", "--port", str(port), cwd=site)
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"timeline serve: port {port} on 127.0.0.1 is already in use; choose another with --port"
+
+
+def test_preview_under_the_pages_sub_path(site: Path):
+    running = Server(site, "--base-url", "https://user.github.io/REPO/")
+    try:
+        status, headers, _ = running.get("/")
+        assert status == 302 and headers["Location"] == "/REPO/"
+        status, _, body = running.get("/REPO/")
+        assert status == 200 and b'href="/REPO/2024/05/09/greyford-round-ends/"' in body
+        assert running.get("/REPO" + GREYFORD_PAGE)[0] == 200
+        assert running.get(GREYFORD_PAGE)[0] == 404
+    finally:
+        running.stop()
+
+
+def test_drafts_are_previewed_only_when_asked(site: Path):
+    (site / "seeds" / "2024-07-01-draft.md").write_text(
+        "---\ntitle: Unfinished\ndate: 2024-07-01\ndraft: true\n---\nNot ready.\n")
+    for args, status in (((), 404), (("--drafts",), 200)):
+        running = Server(site, *args)
+        try:
+            assert running.get("/2024/07/01/draft/")[0] == status
+        finally:
+            running.stop()

@@ -1,0 +1,51 @@
+"""The preview in a real browser: it reloads by itself, ends on the last save, shows and clears errors."""
+
+from __future__ import annotations
+
+import time
+
+from browser import browser, page  # noqa: F401 (fixtures)
+from conftest import Server, touch_edit
+
+GREYFORD = "seeds/2024-05-09-greyford-round-ends.md"
+GREYFORD_PAGE = "/2024/05/09/greyford-round-ends/"
+TITLE = 'title: "Greyford round ends with a draft accord on summer quotas"'
+
+
+def h1(page) -> str:  # noqa: F811
+    return page.locator("h1").inner_text()
+
+
+def test_page_reloads_by_itself_after_an_edit(server: Server, page):  # noqa: F811
+    page.goto(server.url + GREYFORD_PAGE)
+    assert h1(page) == "Greyford round ends with a draft accord on summer quotas"
+    touch_edit(server.site / GREYFORD, TITLE, 'title: "Reloaded by itself"')
+    page.wait_for_function("document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=15000)
+
+
+def test_five_saves_in_two_seconds_end_on_the_last(server: Server, page):  # noqa: F811
+    page.goto(server.url + GREYFORD_PAGE)
+    seed = server.site / GREYFORD
+    current = TITLE
+    for n in range(1, 6):
+        new = f'title: "Save {n}"'
+        touch_edit(seed, current, new)
+        current = new
+        time.sleep(0.4)
+    page.wait_for_function("document.querySelector('h1').textContent === 'Save 5'", timeout=15000)
+    time.sleep(1.5)  # nothing later may bring back an earlier save
+    assert h1(page) == "Save 5"
+
+
+def test_a_broken_seed_shows_the_error_and_the_fix_brings_the_site_back(server: Server, page):  # noqa: F811
+    page.goto(server.url + GREYFORD_PAGE)
+    seed = server.site / GREYFORD
+    touch_edit(seed, "date: 2024-05-09", "date: 2024-02-30")
+    overlay = page.locator("#timeline-build-error")
+    overlay.wait_for(state="visible", timeout=15000)
+    assert "seeds/2024-05-09-greyford-round-ends.md:3: date: '2024-02-30' is not a valid calendar date" \
+        in overlay.inner_text()
+    assert h1(page) == "Greyford round ends with a draft accord on summer quotas"  # last good site underneath
+    touch_edit(seed, "date: 2024-02-30", "date: 2024-05-09")
+    overlay.wait_for(state="detached", timeout=15000)
+    assert h1(page) == "Greyford round ends with a draft accord on summer quotas"

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: site test golden serve clean
+.PHONY: site test golden serve bench clean
 
 ## Set up (once) and build the site from seeds/ into output/.
 site: $(VENV)/.runtime
@@ -16,6 +16,14 @@ test: $(VENV)/.test
 ## Regenerate the reviewed golden HTML of the fixture site; review `git diff tests/golden` after.
 golden: $(VENV)/.test
 	$(BIN)/python tests/update_golden.py
+
+## Preview with live reload at http://127.0.0.1:8000/
+serve: $(VENV)/.runtime
+	$(BIN)/timeline serve
+
+## Benchmarks (need ../shared/bench, Chromium): figures for the README's performance section.
+bench: $(VENV)/.test
+	cd bench && ../$(BIN)/python reload_latency.py
 
 clean:
 	rm -rf output .output.* $(VENV) *.egg-info

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.config import load_config
@@ -46,6 +46,22 @@ class BuildResult:
     ignored: tuple[str, ...]
 
 
+@dataclass
+class BuildCache:
+    """What a long-running process (the preview) keeps between builds so that rebuilds are fast.
+
+    Safe by construction: parsed seeds are keyed by their text and the actors file,
+    and Jinja2 reloads templates whose files changed.
+    """
+
+    entries: dict = field(default_factory=dict)
+    """Parsed seeds, for ``load_entries``."""
+    environments: dict = field(default_factory=dict)
+    """Jinja2 environments by templates folder and base path, for ``render_site``."""
+    pages: dict = field(default_factory=dict)
+    """Each page's template inputs and bytes from the last build, for ``render_site``."""
+
+
 @dataclass(frozen=True)
 class Site:
     """A built site held in memory: what ``write`` puts on disk and ``serve`` serves."""
@@ -55,15 +71,16 @@ class Site:
     result: BuildResult
 
 
-def build_site(options: BuildOptions, cache: dict | None = None) -> Site:
+def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
     """Load, model and render the site in memory; raise BuildError listing every problem."""
     started = time.perf_counter()
-    config, loaded = _load_all(options, cache)
+    config, loaded = _load_all(options, cache.entries if cache else None)
     if options.strict and loaded.warnings:
         raise BuildError(loaded.warnings)
     timeline = build_timeline(loaded.entries, display_path(options.seeds_dir),
                               include_drafts=options.drafts, eras=config.eras)
-    files = render_site(timeline, config, options.templates_dir)
+    files = render_site(timeline, config, options.templates_dir,
+                        cache.environments if cache else None, cache.pages if cache else None)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
@@ -72,7 +89,7 @@ def build_site(options: BuildOptions, cache: dict | None = None) -> Site:
     return Site(files=files, result=result)
 
 
-def build(options: BuildOptions, cache: dict | None = None) -> BuildResult:
+def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
     """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched."""
     started = time.perf_counter()
     check_output_folder(options.out_dir.absolute())

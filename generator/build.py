@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load import load_entries, load_static
@@ -29,7 +30,7 @@ class BuildOptions:
     drafts: bool = False
     """Include entries marked ``draft: true``."""
     strict: bool = False
-    """Treat warnings as errors."""
+    """Treat warnings as errors and run ``timeline check``'s checks on the built site."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
     files = render_site(timeline, config, options.templates_dir,
                         cache.environments if cache else None, cache.pages if cache else None)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
+    if options.strict:  # a strict build is also a checked one
+        found = check_site(files, config.base_path, where=display_path(options.out_dir))
+        if found:
+            raise BuildError(found)
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started,

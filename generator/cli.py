@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator import __version__
-from generator.build import BuildOptions, build
+from generator.build import BuildOptions, build, build_site
+from generator.check import check_site, read_folder
+from generator.config import load_config
 from generator.config import normalise_base_url
 from generator.errors import BuildError, display_path
 from generator.serve import DEFAULT_PORT, ServeError, serve
@@ -63,6 +66,13 @@ def make_parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="also list ignored files")
 
+    check_cmd = commands.add_parser("check", parents=[sources], help="check the built site",
+                                    description="Build the site in memory (or read --dir) and check every internal "
+                                                "link and #anchor, titles and descriptions, HTML parsing, the feed "
+                                                "and that every entry cites a source.")
+    check_cmd.add_argument("--dir", type=Path, metavar="DIR",
+                           help="check this already built folder (e.g. output) instead of building")
+
     serve_cmd = commands.add_parser("serve", parents=[sources], help="preview the site with live reload",
                                     description="Build in memory, serve on 127.0.0.1, rebuild and reload the "
                                                 "browser on every change to seeds/, templates/, static/ or the config.")
@@ -79,7 +89,42 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)  # exits 2 on usage errors
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "check":
+        return run_check(args)
     return run_build(args)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    options = BuildOptions(seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
+                           config_path=args.config, base_url=args.base_url, drafts=args.drafts)
+    try:
+        if args.dir is not None:
+            if not args.dir.is_dir():
+                print(f"{display_path(args.dir)}: no such folder", file=sys.stderr)
+                return EXIT_ERRORS
+            files, where = read_folder(args.dir), display_path(args.dir)
+            base_path = urlsplit(args.base_url).path if args.base_url else _config_base_path(args.config)
+        else:
+            files, where = build_site(options).files, "output"
+            base_path = load_config(args.config, args.base_url).base_path
+    except BuildError as exc:
+        for found in exc.problems:
+            print(found, file=sys.stderr)
+        return EXIT_ERRORS
+    problems = check_site(files, base_path, where)
+    for found in problems:
+        print(found, file=sys.stderr)
+    pages = sum(1 for name in files if name.endswith(".html"))
+    print(f"timeline check: {pages} pages, {len(files)} files, {len(problems)} problem{'s' * (len(problems) != 1)}")
+    return EXIT_ERRORS if problems else EXIT_OK
+
+
+def _config_base_path(config_path: Path) -> str:
+    """The base path to check a written folder under: the config's, or / without a usable config."""
+    try:
+        return load_config(config_path).base_path
+    except BuildError:
+        return "/"
 
 
 def run_serve(args: argparse.Namespace) -> int:

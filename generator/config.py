@@ -7,7 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Problem, problem
@@ -41,6 +41,20 @@ class Config:
         """The path part of ``base_url``, always starting and ending with ``/``."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def is_absolute(self) -> bool:
+        """True when ``base_url`` names a host, so absolute URLs (feeds, sitemap, canonical) can be made."""
+        return bool(urlsplit(self.base_url).netloc)
+
+    def moment(self, day: dt.date, time: dt.time | None = None) -> str:
+        """RFC 3339 timestamp of a local date (midnight unless a time is given) in the site's zone."""
+        return dt.datetime.combine(day, time or dt.time(0), tzinfo=ZoneInfo(self.timezone)).isoformat()
+
+    def full_url(self, path: str) -> str:
+        """A site path as an absolute URL when the host is known, else as a root-relative link."""
+        quoted = quote(path.lstrip("/"), safe="/#")
+        return (self.base_url if self.is_absolute else self.base_path) + quoted
 
 
 ALLOWED_KEYS = tuple(f.name for f in fields(Config))

@@ -14,11 +14,14 @@ class Problem:
     path: str
     """Where the problem is, relative to the working directory when inside it."""
     line: int
-    """1-based line in that file; 1 when the problem concerns the whole file."""
+    """1-based line in that file; 1 when the problem concerns the whole file; 0 for a built
+    file, which is reported as ``path: message``."""
     message: str
     """What is wrong and, where it helps, how to fix it. One line."""
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -44,3 +47,8 @@ def display_path(path: Path) -> str:
 def problem(path: Path, line: int, message: str) -> Problem:
     """Build a Problem for a file given as a Path."""
     return Problem(display_path(path), max(1, line), message)
+
+
+def site_problem(where: str, path: str, message: str) -> Problem:
+    """A problem in a built file, located by its site path under ``where`` (output/, or the build)."""
+    return Problem(f"{where.rstrip('/')}/{path}" if where else path, 0, message)

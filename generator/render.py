@@ -6,83 +6,21 @@ from the ``url`` filter, every date from the locale-free date filters.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 
 from generator.config import Config
+from generator.dates import entry_date_text, entry_datetime, isodate, longdate, monthname
 from generator.errors import BuildError, Problem, display_path, problem
-from generator.model import Entry, Timeline
+from generator.exports import calendar_ics, entries_csv, entries_json, timelinejs
+from generator.feeds import atom_feed, json_feed, robots, sitemap
+from generator.model import Timeline
+from generator.pages import Page, site_pages
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
-
-
-@dataclass(frozen=True)
-class PageMeta:
-    """What every template knows about the page being rendered."""
-
-    path: str
-    """Site path of the page (before the base path): ``""`` for the home page."""
-    title: str
-    """The document title for ``<title>``: the page's own title and the site's."""
-    description: str
-    """The meta description: one or two plain sentences."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One output file to render: where it goes, with which template and context."""
-
-    output: str
-    template: str
-    meta: PageMeta
-    context: dict
-
-
-def site_pages(timeline: Timeline, config: Config) -> list[Page]:
-    """Every templated page of the site, in a stable order. The site map in one place."""
-    pages = [Page("index.html", "index.html",
-                  PageMeta("", config.title, config.description),
-                  {"timeline": timeline})]
-    for item in timeline.pages:
-        entry = item.entry
-        pages.append(Page(f"{entry.path}index.html", "entry.html",
-                          PageMeta(entry.path, f"{entry.title} · {config.title}", entry.summary or config.description),
-                          {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era}))
-    for kind, facets, label in (("actors", timeline.actors, "Actors"),
-                                ("places", timeline.places, "Places"),
-                                ("tags", timeline.tags, "Tags")):
-        pages.append(Page(f"{kind}/index.html", f"{kind}.html",
-                          PageMeta(f"{kind}/", f"{label} · {config.title}",
-                                   f"{label} of the timeline, with the number of entries for each."),
-                          {"facets": facets}))
-        for facet in facets:
-            item = facet.item
-            context: dict = {"item": item, "entries": facet.entries}
-            if kind == "actors":  # the roles each actor held at each entry's date
-                context["roles"] = tuple("; ".join(r.title for r in item.roles_on(e.date)) for e in facet.entries)
-            pages.append(Page(f"{item.path}index.html", f"{kind[:-1]}.html",
-                              PageMeta(item.path, f"{item.name} · {config.title}",
-                                       _facet_description(kind, item.name, len(facet.entries))),
-                              context))
-    latest = timeline.entries[-5:][::-1]
-    pages.append(Page("404.html", "404.html",
-                      PageMeta("404.html", f"Page not found · {config.title}",
-                               "This page does not exist on the timeline."),
-                      {"latest": latest}))
-    return pages
-
-
-def _facet_description(kind: str, name: str, count: int) -> str:
-    noun = "entry" if count == 1 else "entries"
-    what = {"actors": "involving", "places": "in", "tags": "tagged"}[kind]
-    return f"{count} timeline {noun} {what} {name}."
 
 
 def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
@@ -104,38 +42,8 @@ def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
         return f"{link}#{fragment}" if fragment else link
 
     env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
-                       entrydate=entrydate, entrydatetime=entrydatetime)
+                       entrydate=entry_date_text, entrydatetime=entry_datetime)
     return env
-
-
-def isodate(day: dt.date) -> str:
-    """``2024-03-21``: for ``<time datetime>`` and machine-readable places."""
-    return day.isoformat()
-
-
-def longdate(day: dt.date) -> str:
-    """``21 March 2024``, the same in every locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def entrydate(entry: Entry) -> str:
-    """How an entry's date is shown: its ``date_display``, "July 2024" when only the month is known,
-    else the long date."""
-    if entry.date_display:
-        return entry.date_display
-    if entry.month_only:
-        return f"{MONTHS[entry.date.month - 1]} {entry.date.year}"
-    return longdate(entry.date)
-
-
-def entrydatetime(entry: Entry) -> str:
-    """The ``<time datetime>`` value: ``2024-07`` for a month, else ``2024-07-05``."""
-    return f"{entry.date:%Y-%m}" if entry.month_only else entry.date.isoformat()
-
-
-def monthname(month: int) -> str:
-    """``3`` -> ``March``, the same in every locale."""
-    return MONTHS[month - 1]
 
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path,
@@ -158,7 +66,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path,
     files: dict[str, bytes] = {".nojekyll": b""}
     kept: dict = {}
     problems: list[Problem] = []
-    for page in site_pages(timeline, config):
+    pages = site_pages(timeline, config)
+    for page in pages:
         inputs = (templates, page.template, config, page.meta, tuple(sorted(page.context.items())))
         previous = rendered.get(page.output) if rendered is not None else None
         if previous is not None and previous[0] == inputs:
@@ -180,6 +89,24 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path,
     if rendered is not None:
         rendered.clear()
         rendered.update(kept)
+    files.update(data_files(timeline, config, pages))
+    return files
+
+
+def data_files(timeline: Timeline, config: Config, pages: list[Page]) -> dict[str, bytes]:
+    """Feeds, discovery files and data exports, by site path."""
+    files = {
+        "feed.xml": atom_feed(timeline, config),
+        "feed.json": json_feed(timeline, config),
+        "robots.txt": robots(config),
+        "timeline.json": timelinejs(timeline, config),
+        "entries.json": entries_json(timeline, config),
+        "entries.csv": entries_csv(timeline, config),
+        "calendar.ics": calendar_ics(timeline, config),
+    }
+    listed = sitemap([(page.meta.path, page.lastmod) for page in pages if page.in_sitemap], config)
+    if listed is not None:
+        files["sitemap.xml"] = listed
     return files
 
 

@@ -1,0 +1,131 @@
+"""Data exports for reuse: TimelineJS3 JSON, every field as JSON and CSV, and an iCalendar file.
+
+Each follows its standard so that real tools read it as it is: TimelineJS3 loads
+``timeline.json``, spreadsheets open ``entries.csv`` (RFC 4180) and calendars
+subscribe to ``calendar.ics`` (RFC 5545, written with the icalendar library).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import icalendar
+
+from generator.config import Config
+from generator.feeds import entry_id
+from generator.model import Entry, Timeline
+from generator.dates import entry_date_text
+
+
+def _date_parts(entry: Entry) -> dict:
+    parts = {"year": entry.date.year, "month": entry.date.month}
+    if not entry.month_only:
+        parts["day"] = entry.date.day
+    if entry.date_display or entry.month_only:
+        parts["display_date"] = entry_date_text(entry)
+    return parts
+
+
+def _dump(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def timelinejs(timeline: Timeline, config: Config) -> bytes:
+    """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
+    events = []
+    for page in timeline.pages:
+        entry = page.entry
+        event = {
+            "unique_id": entry.slug,
+            "start_date": _date_parts(entry),
+            "text": {"headline": entry.title, "text": entry.summary},
+        }
+        if page.era:
+            event["group"] = page.era.name
+        events.append(event)
+    eras = [{
+        "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
+        "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
+        "text": {"headline": era.name, "text": era.description},
+    } for era in timeline.eras]
+    return _dump({"title": {"text": {"headline": config.title, "text": config.description}},
+                  "events": events, "eras": eras})
+
+
+def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict:
+    e = timeline_entry
+    return {
+        "id": entry_id(config, e),
+        "slug": e.slug,
+        "url": config.full_url(e.path),
+        "date": e.date.isoformat() if not e.month_only else f"{e.date:%Y-%m}",
+        "time": e.time.isoformat() if e.time else None,
+        "date_display": entry_date_text(e),
+        "title": e.title,
+        "summary": e.summary,
+        "body_html": e.body_html,
+        "headings": [{"level": h.level, "id": h.id, "text": h.text} for h in e.headings],
+        "tags": [t.name for t in e.tags],
+        "actors": [{"id": a.id, "name": a.name} for a in e.actors],
+        "places": [{"id": p.id, "name": p.name} for p in e.places],
+        "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher,
+                     "date": s.date.isoformat() if s.date else None} for s in e.sources],
+        "era": era_name,
+        "updated": e.updated.isoformat() if e.updated else None,
+        "update_note": e.update_note or None,
+        "source_file": e.source_path,
+    }
+
+
+def entries_json(timeline: Timeline, config: Config) -> bytes:
+    """Every field of every entry, oldest first."""
+    return _dump({"title": config.title, "entries": [
+        _record(p.entry, p.era.name if p.era else None, config) for p in timeline.pages]})
+
+
+CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "places", "source_urls",
+               "source_publishers", "updated", "slug")
+
+
+def entries_csv(timeline: Timeline, config: Config) -> bytes:
+    """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for page in timeline.pages:
+        e = page.entry
+        writer.writerow([
+            e.date.isoformat() if not e.month_only else f"{e.date:%Y-%m}", e.title, config.full_url(e.path),
+            e.summary, page.era.name if page.era else "", "; ".join(t.name for t in e.tags),
+            "; ".join(a.name for a in e.actors), "; ".join(p.name for p in e.places),
+            " ".join(s.url for s in e.sources), "; ".join(s.publisher for s in e.sources),
+            e.updated.isoformat() if e.updated else "", e.slug,
+        ])
+    return out.getvalue().encode("utf-8")
+
+
+def calendar_ics(timeline: Timeline, config: Config) -> bytes:
+    """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Timeline//timeline static site generator//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", config.title)
+    for entry in timeline.entries:
+        event = icalendar.Event()
+        event.add("uid", entry_id(config, entry).removeprefix("urn:uuid:") + "@timeline")
+        stamp = entry.updated or entry.date
+        event.add("dtstamp", dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc))
+        event.add("dtstart", entry.date)
+        event.add("dtend", entry.date + dt.timedelta(days=1))
+        event.add("summary", entry.title)
+        event.add("description", entry.summary)
+        event.add("url", config.full_url(entry.path))
+        if entry.tags:
+            event.add("categories", [t.name for t in entry.tags])
+        cal.add_component(event)
+    return cal.to_ical()

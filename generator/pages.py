@@ -1,0 +1,140 @@
+"""The site map: every templated page, with what its template receives and how it presents itself.
+
+One function lists every page (``site_pages``); templates only print what it gives them.
+Canonical URLs, Open Graph and JSON-LD are decided here too, as data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.config import Config
+from generator.dates import entry_datetime
+from generator.model import Entry, Timeline
+
+JSONLD_CONTEXT = "https://schema.org"
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What every template knows about the page being rendered."""
+
+    path: str
+    """Site path of the page (before the base path): ``""`` for the home page."""
+    title: str
+    """The document title for ``<title>``: the page's own title and the site's."""
+    description: str
+    """The meta description: one or two plain sentences."""
+    canonical: str = ""
+    """The page's absolute URL (canonical link, og:url); '' when the base URL names no host."""
+    og_type: str = "website"
+    """Open Graph type: ``article`` for entries, ``website`` otherwise."""
+    jsonld: dict = field(default_factory=dict, hash=False, compare=True)
+    """schema.org data for a ``<script type="application/ld+json">``; {} for none."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file to render: where it goes, with which template and context."""
+
+    output: str
+    template: str
+    meta: PageMeta
+    context: dict
+    lastmod: str | None = None
+    """For the sitemap: the page's last change (YYYY-MM-DD) where known."""
+    in_sitemap: bool = True
+
+
+def _meta(config: Config, path: str, title: str, description: str, og_type: str = "website",
+          jsonld: dict | None = None) -> PageMeta:
+    canonical = config.full_url(path) if config.is_absolute else ""
+    return PageMeta(path=path, title=title, description=description, canonical=canonical,
+                    og_type=og_type, jsonld=jsonld or {})
+
+
+def article_jsonld(entry: Entry, config: Config) -> dict:
+    """A schema.org NewsArticle: headline, dates, description and the sources as citations."""
+    data = {
+        "@context": JSONLD_CONTEXT,
+        "@type": "NewsArticle",
+        "headline": entry.title[:110],
+        "description": entry.summary,
+        "datePublished": entry_datetime(entry),
+        "dateModified": (entry.updated or entry.date).isoformat(),
+        "inLanguage": config.language,
+        "url": config.full_url(entry.path),
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.full_url("")},
+        "citation": [
+            {"@type": "CreativeWork", "name": s.title, "url": s.url,
+             **({"publisher": {"@type": "Organization", "name": s.publisher}} if s.publisher else {}),
+             **({"datePublished": s.date.isoformat()} if s.date else {})}
+            for s in entry.sources
+        ],
+    }
+    if entry.places:
+        data["contentLocation"] = [{"@type": "Place", "name": p.name} for p in entry.places]
+    return data
+
+
+def timeline_jsonld(timeline: Timeline, config: Config) -> dict:
+    """A schema.org ItemList of every entry, in timeline order."""
+    return {
+        "@context": JSONLD_CONTEXT,
+        "@type": "ItemList",
+        "name": config.title,
+        "description": config.description,
+        "itemListOrder": "https://schema.org/ItemListOrderAscending",
+        "numberOfItems": len(timeline.entries),
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "url": config.full_url(e.path), "name": e.title}
+            for i, e in enumerate(timeline.entries, start=1)
+        ],
+    }
+
+
+def site_pages(timeline: Timeline, config: Config) -> list[Page]:
+    """Every templated page of the site, in a stable order. The site map in one place."""
+    newest = timeline.last_updated.isoformat() if timeline.last_updated else None
+    pages = [Page("index.html", "index.html",
+                  _meta(config, "", config.title, config.description, jsonld=timeline_jsonld(timeline, config)),
+                  {"timeline": timeline}, lastmod=newest)]
+    for item in timeline.pages:
+        entry = item.entry
+        pages.append(Page(
+            f"{entry.path}index.html", "entry.html",
+            _meta(config, entry.path, f"{entry.title} · {config.title}", entry.summary or config.description,
+                  og_type="article", jsonld=article_jsonld(entry, config)),
+            {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era},
+            lastmod=(entry.updated or entry.date).isoformat()))
+    for kind, facets, label in (("actors", timeline.actors, "Actors"),
+                                ("places", timeline.places, "Places"),
+                                ("tags", timeline.tags, "Tags")):
+        pages.append(Page(f"{kind}/index.html", f"{kind}.html",
+                          _meta(config, f"{kind}/", f"{label} · {config.title}",
+                                f"{label} of the timeline, with the number of entries for each."),
+                          {"facets": facets}, lastmod=newest))
+        for facet in facets:
+            item = facet.item
+            context: dict = {"item": item, "entries": facet.entries}
+            if kind == "actors":  # the roles each actor held at each entry's date
+                context["roles"] = tuple("; ".join(r.title for r in item.roles_on(e.date)) for e in facet.entries)
+            pages.append(Page(f"{item.path}index.html", f"{kind[:-1]}.html",
+                              _meta(config, item.path, f"{item.name} · {config.title}",
+                                    _facet_description(kind, item.name, len(facet.entries))),
+                              context, lastmod=max((e.updated or e.date) for e in facet.entries).isoformat()))
+    pages.append(Page("data/index.html", "data.html",
+                      _meta(config, "data/", f"Data · {config.title}",
+                            "The timeline's entries as open data: feeds, JSON, CSV, iCalendar and TimelineJS."),
+                      {"count": len(timeline.entries)}, lastmod=newest))
+    pages.append(Page("404.html", "404.html",
+                      PageMeta("404.html", f"Page not found · {config.title}",
+                               "This page does not exist on the timeline."),
+                      {"latest": timeline.entries[-5:][::-1]}, in_sitemap=False))
+    return pages
+
+
+def _facet_description(kind: str, name: str, count: int) -> str:
+    noun = "entry" if count == 1 else "entries"
+    what = {"actors": "involving", "places": "in", "tags": "tagged"}[kind]
+    return f"{count} timeline {noun} {what} {name}."

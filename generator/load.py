@@ -208,6 +208,7 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
         updated=meta.updated,
         update_note=meta.update_note or "",
         draft=meta.draft,
+        summary_in_body=not meta.summary,
     )
 
 

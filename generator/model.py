@@ -151,6 +151,8 @@ class Entry:
     """One line on what changed at ``updated``."""
     draft: bool = False
     """Drafts are left out of the site unless the build asks for them."""
+    summary_in_body: bool = False
+    """The summary was taken from the body's opening, so the entry page need not show it twice."""
 
     @property
     def path(self) -> str:

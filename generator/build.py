@@ -12,6 +12,7 @@ from generator.errors import BuildError, Problem, display_path, problem
 from generator.load import load_entries, load_static
 from generator.markup import MarkdownConverter
 from generator.render import render_site
+from generator.search import search_files
 from generator.timeline import build_timeline
 from generator.write import check_output_folder, write_site
 
@@ -31,6 +32,8 @@ class BuildOptions:
     """Include entries marked ``draft: true``."""
     strict: bool = False
     """Treat warnings as errors and run ``timeline check``'s checks on the built site."""
+    search: bool = True
+    """Make the Pagefind search index (the preview skips it: it would slow every reload)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
     files = render_site(timeline, config, options.templates_dir,
                         cache.environments if cache else None, cache.pages if cache else None)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
+    if options.search:
+        files.update(search_files(files, config.language))
     if options.strict:  # a strict build is also a checked one
         found = check_site(files, config.base_path, where=display_path(options.out_dir))
         if found:

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     options = BuildOptions(seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
-                           config_path=args.config, base_url=args.base_url, drafts=args.drafts)
+                           config_path=args.config, base_url=args.base_url, drafts=args.drafts, search=False)
     try:
         if args.dir is not None:
             if not args.dir.is_dir():

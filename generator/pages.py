@@ -6,6 +6,7 @@ Canonical URLs, Open Graph and JSON-LD are decided here too, as data.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from generator.config import Config
@@ -44,6 +45,46 @@ class Page:
     lastmod: str | None = None
     """For the sitemap: the page's last change (YYYY-MM-DD) where known."""
     in_sitemap: bool = True
+
+
+@dataclass(frozen=True)
+class OverviewMonth:
+    """One month in the timeline page's overview chart."""
+
+    year: int
+    month: int
+    count: int
+    level: int
+    """0 for no entries, else 1 to 8, in proportion to the busiest month (a CSS class picks the height)."""
+    anchor: str
+    """The month's id on the timeline page, '' when it has no entries (and so no section)."""
+    era: int
+    """Index of the era the month falls in (for its colour), -1 for none."""
+
+
+OVERVIEW_LEVELS = 8
+
+
+def overview(timeline: Timeline) -> tuple[OverviewMonth, ...]:
+    """Every month from the first entry's to the last's, empty ones included, with entry counts."""
+    if not timeline.entries:
+        return ()
+    counts = {(m.year, m.month): len(m.entries) for y in timeline.years for m in y.months}
+    busiest = max(counts.values())
+    first, last = timeline.entries[0].date, timeline.entries[-1].date
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        count = counts.get((year, month), 0)
+        start = dt.date(year, month, 1)
+        end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        era = next((i for i, e in enumerate(timeline.eras) if e.start <= end and start <= e.end), -1)
+        months.append(OverviewMonth(
+            year=year, month=month, count=count,
+            level=0 if count == 0 else max(1, round(OVERVIEW_LEVELS * count / busiest)),
+            anchor=f"m-{year:04d}-{month:02d}" if count else "", era=era))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)
 
 
 def _meta(config: Config, path: str, title: str, description: str, og_type: str = "website",
@@ -98,7 +139,8 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
     newest = timeline.last_updated.isoformat() if timeline.last_updated else None
     pages = [Page("index.html", "index.html",
                   _meta(config, "", config.title, config.description, jsonld=timeline_jsonld(timeline, config)),
-                  {"timeline": timeline}, lastmod=newest)]
+                  {"timeline": timeline, "overview": overview(timeline),
+                   "latest": timeline.entries[-1] if timeline.entries else None}, lastmod=newest)]
     for item in timeline.pages:
         entry = item.entry
         pages.append(Page(
@@ -127,6 +169,10 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                       _meta(config, "data/", f"Data · {config.title}",
                             "The timeline's entries as open data: feeds, JSON, CSV, iCalendar and TimelineJS."),
                       {"count": len(timeline.entries)}, lastmod=newest))
+    pages.append(Page("search/index.html", "search.html",
+                      _meta(config, "search/", f"Search · {config.title}",
+                            "Search the full text of every entry of the timeline."),
+                      {}, lastmod=newest))
     pages.append(Page("404.html", "404.html",
                       PageMeta("404.html", f"Page not found · {config.title}",
                                "This page does not exist on the timeline."),

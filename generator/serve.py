@@ -337,7 +337,7 @@ def preview_base_url(options: BuildOptions) -> str:
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = None,
           open_browser: bool = False, quiet: bool = False) -> int:
     """Run the preview until interrupted. Returns the exit code."""
-    options = replace(options, base_url=preview_base_url(options))
+    options = replace(options, base_url=preview_base_url(options), search=False)
     allowed = LOOPBACK_HOSTS | {host.strip("[]").lower()}
     preview = Preview(options, frozenset(allowed), quiet=quiet)
     sockets, bound_port = bind(host, port)

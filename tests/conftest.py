@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from browser import browser, page  # noqa: F401 (fixtures, defined once for every test module)
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 FIXTURE_SITE = FIXTURES / "site"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from browser import browser, page  # noqa: F401 (fixtures)
 from conftest import Server, touch_edit
 
 GREYFORD = "seeds/2024-05-09-greyford-round-ends.md"
@@ -12,18 +11,18 @@ GREYFORD_PAGE = "/2024/05/09/greyford-round-ends/"
 TITLE = 'title: "Greyford round ends with a draft accord on summer quotas"'
 
 
-def h1(page) -> str:  # noqa: F811
+def h1(page) -> str:
     return page.locator("h1").inner_text()
 
 
-def test_page_reloads_by_itself_after_an_edit(server: Server, page):  # noqa: F811
+def test_page_reloads_by_itself_after_an_edit(server: Server, page):
     page.goto(server.url + GREYFORD_PAGE)
     assert h1(page) == "Greyford round ends with a draft accord on summer quotas"
     touch_edit(server.site / GREYFORD, TITLE, 'title: "Reloaded by itself"')
     page.wait_for_function("document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=15000)
 
 
-def test_five_saves_in_two_seconds_end_on_the_last(server: Server, page):  # noqa: F811
+def test_five_saves_in_two_seconds_end_on_the_last(server: Server, page):
     page.goto(server.url + GREYFORD_PAGE)
     seed = server.site / GREYFORD
     current = TITLE
@@ -37,7 +36,7 @@ def test_five_saves_in_two_seconds_end_on_the_last(server: Server, page):  # noq
     assert h1(page) == "Save 5"
 
 
-def test_a_broken_seed_shows_the_error_and_the_fix_brings_the_site_back(server: Server, page):  # noqa: F811
+def test_a_broken_seed_shows_the_error_and_the_fix_brings_the_site_back(server: Server, page):
     page.goto(server.url + GREYFORD_PAGE)
     seed = server.site / GREYFORD
     touch_edit(seed, "date: 2024-05-09", "date: 2024-02-30")

@@ -1,0 +1,206 @@
+"""What a reader sees, in headless Chromium: filters, search, jumps, deep links, no-JS, accessibility."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import pages_server
+from conftest import REPO, make_site, run_timeline
+
+TOOLS = REPO / "tests" / "tools" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+ARTIFACTS = REPO / "test-artifacts" / "screenshots"
+ENTRY = "2024/03/21/barnea-cleared-for-qatar-talks/"
+
+
+def need(path: Path, what: str) -> None:
+    """Fail under CI, skip elsewhere, when a test tool is missing."""
+    if not path.exists():
+        message = f"{what} not found at {path}: run `make test` (needs npm)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)  # only outside CI
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """The shipped site built at / and at /REPO/, each served over HTTP like GitHub Pages."""
+    served = {}
+    for base in ("/", "/REPO/"):
+        site = make_site(tmp_path_factory.mktemp("reader") / "site", seeds=REPO / "seeds", config=REPO / "timeline.toml")
+        result = run_timeline("build", "--base-url", base, cwd=site)
+        assert result.returncode == 0, result.stderr
+        server, url = pages_server.start(site / "output", base)
+        served[base] = (url + base, site / "output", server)
+    yield served
+    for _, _, server in served.values():
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def page(browser, sites):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.console_errors = []
+    opened.on("console", lambda m: m.type == "error" and opened.console_errors.append(m.text))
+    opened.on("pageerror", lambda e: opened.console_errors.append(str(e)))
+    yield opened
+    context.close()
+
+
+def entries(sites) -> list[dict]:
+    return json.loads((sites["/"][1] / "entries.json").read_text())["entries"]
+
+
+def visible_entries(page) -> int:
+    return page.locator(".entries > li:visible").count()
+
+
+def test_filters_narrow_the_list_and_survive_a_reload(page, sites):
+    root = sites["/"][0]
+    page.goto(root)
+    expected = sum(1 for e in entries(sites) if "david-barnea" in [a["id"] for a in e["actors"]])
+    assert visible_entries(page) == len(entries(sites))
+    page.locator("summary", has_text="Actors").click()
+    button = page.locator('button.filter[data-kind="actor"][data-id="david-barnea"]')
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    assert visible_entries(page) == expected
+    assert page.locator("#filter-status").inner_text() == f"Showing {expected} of {len(entries(sites))} entries."
+    assert "actor=david-barnea" in page.url
+    page.reload()
+    assert visible_entries(page) == expected
+    assert page.locator('button[data-id="david-barnea"]').get_attribute("aria-pressed") == "true"
+    both = sum(1 for e in entries(sites) if "david-barnea" in [a["id"] for a in e["actors"]]
+               and "talks-round" in e["tags"])
+    page.goto(root + "?actor=david-barnea&tag=talks-round")
+    assert visible_entries(page) == both
+    page.locator("#clear-filters").click()
+    assert visible_entries(page) == len(entries(sites))
+    assert "actor=" not in page.url
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("base", ["/", "/REPO/"])
+def test_search_finds_an_entry_by_a_word_of_its_body_and_opens_it(page, sites, base):
+    root = sites[base][0]
+    page.goto(root + "search/")
+    page.locator(".pagefind-ui__search-input").wait_for()
+    page.locator("body").focus()
+    # Keyboard only: tab from the top of the page to the search field, type, follow the result.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.matches('.pagefind-ui__search-input')"):
+            break
+    page.keyboard.type("Warsaw")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=15000)
+    assert "Warsaw" in result.inner_text()
+    result.click()
+    page.wait_for_url("**/2023/12/18/burns-barnea-mbar-meet-in-warsaw/")
+    assert urlsplit(page.url).path == base + "2023/12/18/burns-barnea-mbar-meet-in-warsaw/"
+    assert page.console_errors == []
+
+
+def test_jump_to_a_month_scrolls_there(page, sites):
+    page.goto(sites["/"][0])
+    page.locator('nav.jump a[href="/#m-2024-03"]').click()
+    page.wait_for_function("Math.abs(document.getElementById('m-2024-03').getBoundingClientRect().top) < 60")
+    assert page.url.endswith("#m-2024-03")
+
+
+def test_deep_links_land_on_the_entry(page, sites):
+    page.goto(sites["/"][0] + "#e-barnea-cleared-for-qatar-talks")
+    page.wait_for_function("(() => { const top = document.getElementById('e-barnea-cleared-for-qatar-talks')"
+                           ".getBoundingClientRect().top; return top >= -5 && top < 200; })()", timeout=5000)
+    link = page.locator("#e-barnea-cleared-for-qatar-talks a.entry-link")
+    assert link.get_attribute("href") == "/#e-barnea-cleared-for-qatar-talks"
+
+
+def test_without_javascript_the_whole_timeline_and_navigation_are_there(browser, sites):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sites["/"][0])
+    assert visible_entries(page) == len(entries(sites))
+    assert page.locator("#filters").is_hidden()
+    assert page.locator("nav.site-nav a").count() == 6
+    assert page.locator("nav.jump a").count() > 20
+    assert page.locator("noscript").count() == 1
+    context.close()
+
+
+def run_axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result["violations"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(browser, sites, scheme):
+    need(AXE, "axe-core")
+    root = sites["/"][0]
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    for path in ("", ENTRY, "actors/david-barnea/", "places/doha/", "data/"):
+        page.goto(root + path)
+        assert run_axe(page) == [], path
+    page.goto(root + "?actor=david-barnea")
+    assert run_axe(page) == [], "filtered timeline"
+    page.goto(root + "search/?q=ceasefire")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    assert run_axe(page) == [], "search results"
+    context.close()
+
+
+def test_no_console_errors_and_no_request_leaves_the_machine(page, sites):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+    root = sites["/REPO/"][0]
+    for path in ("", ENTRY, "actors/david-barnea/", "search/?q=truce"):
+        page.goto(root + path)
+        page.wait_for_load_state("networkidle")
+    assert hosts == {"127.0.0.1"}
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_and_no_horizontal_scroll(browser, sites, width, scheme):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    for name, path in (("index", ""), ("entry", ENTRY)):
+        page.goto(sites["/"][0] + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways at {width}"
+        shot = ARTIFACTS / f"{name}-{width}-{scheme}.png"
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 5000
+    context.close()
+
+
+def test_nu_html_checker_finds_no_errors_in_the_whole_site(sites):
+    need(VNU, "vnu-jar")
+    java = shutil.which("java")
+    if java is None:
+        need(Path("/nonexistent/java"), "java")
+    for _, output, _ in sites.values():
+        result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", str(output)],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[:3000]
+
+
+def test_the_timeline_page_weighs_under_150_kb(sites):
+    output = sites["/"][1]
+    weight = sum((output / name).stat().st_size for name in ("index.html", "style.css", "timeline.js"))
+    assert weight <= 150 * 1024, weight
+    assert b"pagefind" not in (output / "index.html").read_bytes()  # search loads only on the search page

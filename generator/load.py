@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BuildError, Problem, problem
-from generator.markup import MarkdownConverter, plain_text
+from generator.markup import MarkdownConverter, pathological, plain_text
 from generator.metadata import Meta, Split, parse_meta, split_front_matter
 from generator.model import Entry, Tag
 from generator.plaintext import parse_wire
@@ -219,6 +219,9 @@ def read_markdown(path: Path, split: Split, meta: Meta, converter: MarkdownConve
     missing = [key for key in ("title", "date") if getattr(meta, key) is None]
     if missing:
         raise BuildError([problem(path, 1, f"missing required front matter key {key!r}") for key in missing])
+    found = pathological(split.body, split.body_line)
+    if found is not None:
+        raise BuildError([problem(path, *found)])
     body_html, headings = converter.convert(split.body)
     summary = meta.summary or ""
     if not summary:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator import cache as disk_cache
 from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
@@ -14,7 +16,7 @@ from generator.markup import MarkdownConverter
 from generator.render import render_site
 from generator.search import search_files
 from generator.timeline import build_timeline
-from generator.write import check_output_folder, write_site
+from generator.write import WriteReport, check_output_folder, write_site
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class BuildOptions:
     """Treat warnings as errors and run ``timeline check``'s checks on the built site."""
     search: bool = True
     """Make the Pagefind search index (the preview skips it: it would slow every reload)."""
+    jobs: int = 1
+    """Processes for parsing many seeds at once (0: one per CPU core)."""
+    cache_dir: Path | None = None
+    """Where ``timeline build`` keeps parsed seeds between runs; None for no on-disk cache."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     ignored: tuple[str, ...]
+    written: WriteReport | None = None
+    """What writing changed in the output folder (None for a build held in memory)."""
 
 
 @dataclass
@@ -103,9 +111,13 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched."""
     started = time.perf_counter()
     check_output_folder(options.out_dir.absolute())
+    if cache is None and options.cache_dir is not None:
+        cache = BuildCache(entries=disk_cache.load(options.cache_dir))
     site = build_site(options, cache)
-    write_site(site.files, options.out_dir)
-    return replace(site.result, seconds=time.perf_counter() - started)
+    written = write_site(site.files, options.out_dir)
+    if options.cache_dir is not None and cache is not None:
+        disk_cache.save(options.cache_dir, cache.entries)
+    return replace(site.result, seconds=time.perf_counter() - started, written=written)
 
 
 def _load_all(options: BuildOptions, cache: dict | None):
@@ -117,7 +129,7 @@ def _load_all(options: BuildOptions, cache: dict | None):
     except BuildError as exc:
         problems.extend(exc.problems)
     try:
-        loaded = load_entries(options.seeds_dir, MarkdownConverter(), cache)
+        loaded = load_entries(options.seeds_dir, MarkdownConverter(), cache, jobs=options.jobs or os.cpu_count() or 1)
     except BuildError as exc:
         problems.extend(exc.problems)
     if problems:

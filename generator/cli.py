@@ -62,6 +62,11 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                            help="folder to write the site to (default: output)")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_cmd.add_argument("--cache-dir", type=Path, default=Path(".timeline-cache"), metavar="DIR",
+                           help="where parsed seeds are kept between builds (default: .timeline-cache)")
+    build_cmd.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    build_cmd.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                           help="processes for parsing many seeds (default: one per CPU core)")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="also list ignored files")
@@ -119,6 +124,22 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if problems else EXIT_OK
 
 
+SAME_WARNING_SHOWN = 5
+
+
+def print_warnings(warnings) -> None:
+    """Each warning as ``path:line: warning: message``; a message repeated in many files is shown
+    a few times, then counted, so a thousand files without sources make five lines, not a thousand."""
+    seen: dict[str, int] = {}
+    for warning in warnings:
+        seen[warning.message] = seen.get(warning.message, 0) + 1
+        if seen[warning.message] <= SAME_WARNING_SHOWN:
+            print(f"{warning.path}:{warning.line}: warning: {warning.message}", file=sys.stderr)
+    for message, count in seen.items():
+        if count > SAME_WARNING_SHOWN:
+            print(f"timeline: warning: {count - SAME_WARNING_SHOWN} more files: {message}", file=sys.stderr)
+
+
 def _config_base_path(config_path: Path) -> str:
     """The base path to check a written folder under: the config's, or / without a usable config."""
     try:
@@ -141,7 +162,8 @@ def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
         out_dir=args.out, config_path=args.config, base_url=args.base_url,
-        drafts=args.drafts, strict=args.strict,
+        drafts=args.drafts, strict=args.strict, jobs=args.jobs,
+        cache_dir=None if args.no_cache else args.cache_dir,
     )
     try:
         result = build(options)
@@ -155,14 +177,16 @@ def run_build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("timeline: interrupted; output left as it was", file=sys.stderr)
         return 130
-    for warning in result.warnings:
-        print(f"{warning.path}:{warning.line}: warning: {warning.message}", file=sys.stderr)
+    if not args.quiet:
+        print_warnings(result.warnings)
     if args.verbose:
         for name in result.ignored:
             print(f"ignored: {display_path(args.seeds / name)}", file=sys.stderr)
     if not args.quiet:
+        w = result.written
         print(f"timeline: built {result.entries} entries, {result.pages} pages "
-              f"({result.files} files) in {result.seconds:.2f} s -> {display_path(args.out)}/")
+              f"({result.files} files) in {result.seconds:.2f} s -> {display_path(args.out)}/ "
+              f"({w.written} written, {w.unchanged} unchanged, {w.removed} removed)")
     return EXIT_OK
 
 

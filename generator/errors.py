@@ -32,6 +32,9 @@ class BuildError(Exception):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # survives the trip back from a worker process whole
+        return (BuildError, (self.problems,))
+
 
 def display_path(path: Path) -> str:
     """A path as the user should read it: relative to the cwd when below it, POSIX slashes."""

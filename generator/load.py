@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,45 +43,85 @@ class Loaded:
     """The actors and places the entries were resolved against."""
 
 
-def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | None = None) -> Loaded:
+PARALLEL_THRESHOLD = 300
+"""Below this many seeds to parse, starting worker processes costs more than it saves."""
+
+
+def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | None = None,
+                 jobs: int = 1) -> Loaded:
     """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file.
 
-    ``cache`` (kept by the caller between builds, e.g. by ``timeline serve``) maps a
-    seed's path, text and the registry's fingerprint to its parsed entry, so only
-    changed seeds are parsed again. It is pruned to the seeds of this build.
+    ``cache`` (kept by the caller between builds: in memory by ``timeline serve``, on
+    disk by ``timeline build``) maps a seed's path, text and the actors file to its
+    parsed entry, so only changed seeds are parsed again; it is pruned to this build's
+    seeds. With ``jobs`` > 1, many seeds to parse are parsed in that many processes.
     """
     if not seeds_dir.is_dir():
         raise BuildError([problem(seeds_dir, 1, "seeds folder not found")])
-    entries: list[Entry] = []
     errors: list[Problem] = []
     try:
         registry = load_registry(seeds_dir)
     except BuildError as exc:  # report it with the seeds' own problems, checking names against nothing
         errors.extend(exc.problems)
         registry = Registry()
-    warnings: list[Problem] = []
     ignored: list[str] = []
-    used: dict = {}
+    found: list[tuple[Path, tuple, object]] = []  # (path, key, parsed or text to parse)
     for path in _seed_files(seeds_dir, errors, ignored):
         try:
             text = read_text(path)
-            key = (path.relative_to(seeds_dir).as_posix(), hashlib.blake2b(text.encode()).digest(),
-                   registry.fingerprint)
-            parsed = cache.get(key) if cache is not None else None
-            if parsed is None:
-                parsed = parse_seed(path, seeds_dir, text, converter, registry)
         except BuildError as exc:
             errors.extend(exc.problems)
             continue
-        used[key] = parsed
-        entries.append(parsed[0])
-        warnings.extend(parsed[1])
+        key = (path.relative_to(seeds_dir).as_posix(), str(seeds_dir), hashlib.blake2b(text.encode()).digest(),
+               registry.fingerprint)
+        hit = cache.get(key) if cache is not None else None
+        found.append((path, key, hit if hit is not None else text))
+    misses = [(str(path), text) for path, _, text in found if isinstance(text, str)]
+    parsed = dict(zip((p for p, _ in misses), _parse_all(misses, seeds_dir, converter, registry, jobs)))
+    entries: list[Entry] = []
+    warnings: list[Problem] = []
+    used: dict = {}
+    for path, key, value in found:
+        result = parsed[str(path)] if isinstance(value, str) else value
+        if isinstance(result, BuildError):
+            errors.extend(result.problems)
+            continue
+        used[key] = result
+        entries.append(result[0])
+        warnings.extend(result[1])
     if cache is not None:
         cache.clear()
         cache.update(used)
     if errors:
         raise BuildError(errors)
     return Loaded(tuple(entries), tuple(warnings), tuple(i for i in ignored if i != REGISTRY_FILE), registry)
+
+
+def _parse_all(items: list[tuple[str, str]], root: Path, converter: MarkdownConverter, registry: Registry,
+               jobs: int) -> list:
+    """Parse (path, text) pairs in order, in worker processes when there are many."""
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        return _parse_batch(items, root, registry, converter)
+    size = -(-len(items) // (jobs * 4))  # a few batches per worker, so no worker idles at the end
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    # "spawn" starts clean interpreters: safe even from the preview's threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches))
+        return [item for batch in results for item in batch]
+
+
+def _parse_batch(items: list[tuple[str, str]], root: Path, registry: Registry,
+                 converter: MarkdownConverter | None = None) -> list:
+    """Parse seeds; a seed's BuildError is returned in its place so one bad file stops nothing."""
+    converter = converter or MarkdownConverter()
+    out: list = []
+    for path, text in items:
+        try:
+            out.append(parse_seed(Path(path), root, text, converter, registry))
+        except BuildError as exc:
+            out.append(exc)
+    return out
 
 
 def _seed_files(root: Path, errors: list[Problem], ignored: list[str]) -> list[Path]:

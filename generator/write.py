@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError, problem
@@ -58,24 +59,52 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically."""
+@dataclass(frozen=True)
+class WriteReport:
+    """What a build changed in the output folder, for the summary line."""
+
+    written: int
+    """Files new or changed."""
+    unchanged: int
+    """Files with the same bytes as before: hard-linked from the old site instead of written again."""
+    removed: int
+    """Files of the old site that no longer belong (deleted or renamed entries…)."""
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> WriteReport:
+    """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
+
+    The new site is staged beside the old one; a file whose bytes did not change is
+    hard-linked from the old site rather than written again (never modified in place),
+    so a build killed at any moment still leaves the old or the new site whole.
+    """
     out_dir = out_dir.absolute()
     check_output_folder(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover_leftovers(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    written = unchanged = 0
     try:
         for path, data in sorted(files.items()):
-            target = stage / safe_relative(path)
+            relative = safe_relative(path)
+            target = stage / relative
             target.parent.mkdir(parents=True, exist_ok=True)
+            if _same_file(out_dir / relative, data):
+                try:
+                    os.link(out_dir / relative, target)
+                    unchanged += 1
+                    continue
+                except OSError:  # no hard links on this file system: write it
+                    pass
             target.write_bytes(data)
+            written += 1
         (stage / MARKER).write_text("Built by timeline. This whole folder is replaced on every build.\n")
         for name in KEEP:
             kept = out_dir / name
             if name not in files and kept.is_file() and not kept.is_symlink():
                 shutil.copy2(kept, stage / name)
         os.chmod(stage, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
+        removed = _count_removed(out_dir, files)
         _swap(stage, out_dir)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
@@ -84,6 +113,24 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> None:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    return WriteReport(written=written, unchanged=unchanged, removed=removed)
+
+
+def _same_file(old: Path, data: bytes) -> bool:
+    """True when the old site has this file with exactly these bytes (a regular file, not a link)."""
+    try:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
+            return False
+        return old.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _count_removed(out_dir: Path, files: dict[str, bytes]) -> int:
+    if not out_dir.is_dir():
+        return 0
+    kept = set(files) | {MARKER, *KEEP}
+    return sum(1 for p in out_dir.rglob("*") if p.is_file() and p.relative_to(out_dir).as_posix() not in kept)
 
 
 def _swap(stage: Path, out_dir: Path) -> None:

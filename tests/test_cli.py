@@ -14,7 +14,7 @@ def test_build_with_no_arguments_writes_the_site_and_a_summary(site: Path):
     result = run_timeline("build", cwd=site)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("timeline: built 5 entries, 24 pages (55 files) in ")
-    assert result.stdout.rstrip().endswith("s -> output/")
+    assert result.stdout.rstrip().endswith("s -> output/ (55 written, 0 unchanged, 0 removed)")
     out = site / "output"
     for name in ("index.html", "404.html", ".nojekyll", "style.css", "favicon.svg", "feed.xml", "feed.json",
                  "robots.txt", "entries.json", "entries.csv", "calendar.ics", "timeline.json",

@@ -7,6 +7,9 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,3 +71,57 @@ def machine() -> str:
     except (OSError, StopIteration, ValueError):
         pass
     return f"{cores} cores, {mem} RAM, Python {sys.version.split()[0]}"
+
+
+GNU_TIME = "/usr/bin/time"
+# Fallback without GNU time: a wrapper process whose RUSAGE_CHILDREN peak is the command's alone.
+RUSAGE_WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+                  "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+                  "sys.exit(code)")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One whole process, timed from outside."""
+
+    seconds: float
+    rss_mb: float
+    """Peak RSS of the largest single process (GNU time's %M, as ``/usr/bin/time -v`` reports it)."""
+    tree_mb: float
+    """Peak of the summed RSS of the process and all its descendants, sampled every 20 ms."""
+    returncode: int
+    stderr: str
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed resident bytes of ``pid`` and its descendants right now."""
+    total, todo = 0, [pid]
+    while todo:
+        pid = todo.pop()
+        try:
+            total += int(open(f"/proc/{pid}/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{pid}/task"):
+                todo += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+        except (OSError, ValueError):
+            pass  # exited meanwhile
+    return total
+
+
+def run_measured(cmd: list[str], cwd: Path | None = None) -> Run:
+    """Run ``cmd`` to the end as a whole process: wall time, peak RSS (largest process and whole tree)."""
+    with tempfile.NamedTemporaryFile("r") as peak, tempfile.TemporaryFile("w+") as err:
+        if os.access(GNU_TIME, os.X_OK):
+            wrapped = [GNU_TIME, "-f", "%M", "-o", peak.name, *cmd]
+        else:
+            wrapped = [sys.executable, "-c", RUSAGE_WRAPPER, peak.name, *cmd]
+        started = time.perf_counter()
+        proc = subprocess.Popen(wrapped, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        tree = 0
+        while proc.poll() is None:
+            tree = max(tree, _tree_rss(proc.pid))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        lines = peak.read().split()
+        rss_kb = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+        return Run(seconds, rss_kb / 1024, tree / 2**20, proc.returncode, err.read())

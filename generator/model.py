@@ -193,6 +193,11 @@ class Month:
         """The id of the month's header on the timeline page, e.g. ``m-2024-03``."""
         return f"m-{self.year:04d}-{self.month:02d}"
 
+    @property
+    def path(self) -> str:
+        """The month's own page, used when the timeline is too long for one page: ``2024/03/``."""
+        return f"{self.year:04d}/{self.month:02d}/"
+
 
 @dataclass(frozen=True)
 class Year:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from generator.config import Config
-from generator.dates import entry_datetime
+from generator.dates import MONTHS, entry_datetime
 from generator.model import Entry, Timeline
 
 JSONLD_CONTEXT = "https://schema.org"
@@ -57,15 +57,21 @@ class OverviewMonth:
     level: int
     """0 for no entries, else 1 to 8, in proportion to the busiest month (a CSS class picks the height)."""
     anchor: str
-    """The month's id on the timeline page, '' when it has no entries (and so no section)."""
+    """Where the month's bar links: its section on the timeline page (``#m-2024-03``) or, on a
+    split timeline, its own page (``2024/03/``); '' when it has no entries."""
     era: int
     """Index of the era the month falls in (for its colour), -1 for none."""
 
 
 OVERVIEW_LEVELS = 8
+SPLIT_AT = 500
+"""Past this many entries the timeline page shows the latest ones and each month gets its own page,
+so no page grows past a few hundred kilobytes (10,000 entries on one page would be 15 MB)."""
+RECENT = 30
+"""How many of the latest entries a split timeline page lists."""
 
 
-def overview(timeline: Timeline) -> tuple[OverviewMonth, ...]:
+def overview(timeline: Timeline, split: bool = False) -> tuple[OverviewMonth, ...]:
     """Every month from the first entry's to the last's, empty ones included, with entry counts."""
     if not timeline.entries:
         return ()
@@ -82,7 +88,8 @@ def overview(timeline: Timeline) -> tuple[OverviewMonth, ...]:
         months.append(OverviewMonth(
             year=year, month=month, count=count,
             level=0 if count == 0 else max(1, round(OVERVIEW_LEVELS * count / busiest)),
-            anchor=f"m-{year:04d}-{month:02d}" if count else "", era=era))
+            anchor=(f"{year:04d}/{month:02d}/" if split else f"#m-{year:04d}-{month:02d}") if count else "",
+            era=era))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(months)
 
@@ -118,18 +125,18 @@ def article_jsonld(entry: Entry, config: Config) -> dict:
     return data
 
 
-def timeline_jsonld(timeline: Timeline, config: Config) -> dict:
-    """A schema.org ItemList of every entry, in timeline order."""
+def timeline_jsonld(timeline: Timeline, config: Config, entries: tuple[Entry, ...]) -> dict:
+    """A schema.org ItemList of the entries the page lists, in timeline order."""
     return {
         "@context": JSONLD_CONTEXT,
         "@type": "ItemList",
         "name": config.title,
         "description": config.description,
         "itemListOrder": "https://schema.org/ItemListOrderAscending",
-        "numberOfItems": len(timeline.entries),
+        "numberOfItems": len(entries),
         "itemListElement": [
             {"@type": "ListItem", "position": i, "url": config.full_url(e.path), "name": e.title}
-            for i, e in enumerate(timeline.entries, start=1)
+            for i, e in enumerate(entries, start=1)
         ],
     }
 
@@ -137,18 +144,44 @@ def timeline_jsonld(timeline: Timeline, config: Config) -> dict:
 def site_pages(timeline: Timeline, config: Config) -> list[Page]:
     """Every templated page of the site, in a stable order. The site map in one place."""
     newest = timeline.last_updated.isoformat() if timeline.last_updated else None
+    split = len(timeline.entries) > SPLIT_AT
+    recent = timeline.entries[-RECENT:][::-1] if split else ()
+    # Where an entry and an era band sit: on the timeline page, or on their month's page when split.
+    listed_at = {id(e): (f"{m.path}" if split else "") for y in timeline.years for m in y.months for e in m.entries}
+    era_at = {}
+    for y in timeline.years:
+        for m in y.months:
+            for run in m.runs:
+                if run.era is not None:
+                    era_at[run.era] = m.path if split else ""
+    era_links = tuple((era, f"{era_at[era]}#era-{era.start.isoformat()}" if era in era_at else "")
+                      for era in timeline.eras)
     pages = [Page("index.html", "index.html",
-                  _meta(config, "", config.title, config.description, jsonld=timeline_jsonld(timeline, config)),
-                  {"timeline": timeline, "overview": overview(timeline),
-                   "latest": timeline.entries[-1] if timeline.entries else None}, lastmod=newest)]
+                  _meta(config, "", config.title, config.description,
+                        jsonld=timeline_jsonld(timeline, config, recent if split else timeline.entries)),
+                  {"timeline": timeline, "overview": overview(timeline, split), "split": split, "recent": recent,
+                   "era_links": era_links, "latest": timeline.entries[-1] if timeline.entries else None},
+                  lastmod=newest)]
     for item in timeline.pages:
         entry = item.entry
         pages.append(Page(
             f"{entry.path}index.html", "entry.html",
             _meta(config, entry.path, f"{entry.title} · {config.title}", entry.summary or config.description,
                   og_type="article", jsonld=article_jsonld(entry, config)),
-            {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era},
+            {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
+             "listed_at": listed_at[id(entry)], "era_at": era_at.get(item.era, "")},
             lastmod=(entry.updated or entry.date).isoformat()))
+    if split:
+        months = [m for y in timeline.years for m in y.months]
+        for i, month in enumerate(months):
+            label = f"{MONTHS[month.month - 1]} {month.year}"
+            pages.append(Page(
+                f"{month.path}index.html", "month.html",
+                _meta(config, month.path, f"{label} · {config.title}",
+                      f"{len(month.entries)} timeline entries from {label}."),
+                {"month": month, "eras": timeline.eras, "previous": months[i - 1] if i else None,
+                 "next": months[i + 1] if i + 1 < len(months) else None},
+                lastmod=max((e.updated or e.date) for e in month.entries).isoformat()))
     for kind, facets, label in (("actors", timeline.actors, "Actors"),
                                 ("places", timeline.places, "Places"),
                                 ("tags", timeline.tags, "Tags")):

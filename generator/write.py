@@ -6,8 +6,10 @@ renames, so ``output/`` is always a complete site: the old one or the new one.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -134,12 +136,35 @@ def _count_removed(out_dir: Path, files: dict[str, bytes]) -> int:
 
 
 def _swap(stage: Path, out_dir: Path) -> None:
-    """Put ``stage`` in place of ``out_dir``: rename the old away, rename the new in, delete the old."""
+    """Put ``stage`` in place of ``out_dir``, then delete the old site.
+
+    On Linux the two folders are exchanged in one atomic step (renameat2 with
+    RENAME_EXCHANGE), so there is no moment without a complete ``out_dir``. Elsewhere
+    the old folder is renamed away and the new one renamed in; a build killed between
+    the two renames is recovered by the next one (``recover_leftovers``).
+    """
     if not out_dir.exists():
         os.rename(stage, out_dir)
+        return
+    if _exchange(stage, out_dir):
+        shutil.rmtree(stage, ignore_errors=True)  # now holds the old site
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     os.rmdir(old)  # only the unique name is wanted: rename needs the target absent
     os.rename(out_dir, old)
     os.rename(stage, out_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -14,6 +14,7 @@ from generator.errors import BuildError, Problem, display_path, problem
 from generator.load import load_entries, load_static
 from generator.markup import MarkdownConverter
 from generator.render import render_site
+from generator.search import fingerprint as search_fingerprint
 from generator.search import search_files
 from generator.timeline import build_timeline
 from generator.write import WriteReport, check_output_folder, write_site
@@ -73,6 +74,8 @@ class BuildCache:
     """Jinja2 environments by templates folder and base path, for ``render_site``."""
     pages: dict = field(default_factory=dict)
     """Each page's template inputs and bytes from the last build, for ``render_site``."""
+    search: tuple[bytes, dict[str, bytes]] | None = None
+    """The last search bundle with the digest of the pages it indexed: reused when they are equal."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
                         cache.environments if cache else None, cache.pages if cache else None)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search:
-        files.update(search_files(files, config.language))
+        files.update(_search_bundle(files, config.language, cache))
     if options.strict:  # a strict build is also a checked one
         found = check_site(files, config.base_path, where=display_path(options.out_dir))
         if found:
@@ -113,12 +116,24 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     started = time.perf_counter()
     check_output_folder(options.out_dir.absolute())
     if cache is None and options.cache_dir is not None:
-        cache = BuildCache(entries=disk_cache.load(options.cache_dir))
+        saved = disk_cache.load(options.cache_dir)
+        cache = BuildCache(entries=saved.get("entries", {}), search=saved.get("search"))
     site = build_site(options, cache)
     written = write_site(site.files, options.out_dir)
     if options.cache_dir is not None and cache is not None:
-        disk_cache.save(options.cache_dir, cache.entries)
+        disk_cache.save(options.cache_dir, {"entries": cache.entries, "search": cache.search})
     return replace(site.result, seconds=time.perf_counter() - started, written=written)
+
+
+def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | None) -> dict[str, bytes]:
+    """The Pagefind bundle, made again only when an indexed page changed (Pagefind is deterministic)."""
+    digest = search_fingerprint(files, language)
+    if cache is not None and cache.search is not None and cache.search[0] == digest:
+        return cache.search[1]
+    bundle = search_files(files, language)
+    if cache is not None:
+        cache.search = (digest, bundle)
+    return bundle
 
 
 def _load_all(options: BuildOptions, cache: dict | None):

@@ -12,8 +12,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import html5lib
-
 from generator.errors import Problem, site_problem
 
 LINKS = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src", "area": "href"}
@@ -28,6 +26,8 @@ def read_folder(folder: Path) -> dict[str, bytes]:
 
 def check_site(files: dict[str, bytes], base_path: str = "/", where: str = "") -> list[Problem]:
     """Every problem of a built site; [] when it is sound."""
+    import html5lib  # only checking needs it; an ordinary build should not pay for the import
+
     problems: list[Problem] = []
     documents = {}
     for path in sorted(p for p in files if p.endswith(".html")):

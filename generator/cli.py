@@ -13,7 +13,6 @@ from generator.check import check_site, read_folder
 from generator.config import load_config
 from generator.config import normalise_base_url
 from generator.errors import BuildError, display_path
-from generator.serve import DEFAULT_PORT, ServeError, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -84,7 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this machine only)")
     serve_cmd.add_argument("--port", type=_port, default=None,
-                           help=f"port (default: {DEFAULT_PORT}, or the next free one)")
+                           help="port (default: 8000, or the next free one)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve_cmd.add_argument("-q", "--quiet", action="store_true", help="print only the address and errors")
     return parser
@@ -149,6 +148,8 @@ def _config_base_path(config_path: Path) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from generator.serve import ServeError, serve  # tornado and livereload load only for the preview
+
     options = BuildOptions(seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
                            config_path=args.config, base_url=args.base_url, drafts=args.drafts)
     try:

@@ -11,6 +11,7 @@ Python service API was 50 times slower here (15 s against 0.3 s for 150 pages).
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,15 +24,30 @@ BUNDLE = "pagefind"
 """The bundle's folder in the site; the search page loads it from here."""
 
 
+def indexed(files: dict[str, bytes]) -> list[tuple[str, bytes]]:
+    """The pages Pagefind reads, in a stable order."""
+    return sorted((path, data) for path, data in files.items() if path.endswith(".html") and path != "404.html")
+
+
+def fingerprint(files: dict[str, bytes], language: str) -> bytes:
+    """A digest of exactly what the index is made from: equal digests give an identical bundle."""
+    digest = hashlib.blake2b(language.encode() + b"\0")
+    for path, data in indexed(files):
+        digest.update(path.encode() + b"\0" + hashlib.blake2b(data).digest())
+    return digest.digest()
+
+
 def search_files(files: dict[str, bytes], language: str) -> dict[str, bytes]:
     """The Pagefind bundle for the site's HTML pages, by site path (``pagefind/…``)."""
     with tempfile.TemporaryDirectory(prefix="timeline-search-") as tmp:
         site = Path(tmp) / "site"
-        for path, data in files.items():
-            if path.endswith(".html") and path != "404.html":
-                target = site / path
+        made: set[Path] = set()
+        for path, data in indexed(files):
+            target = site / path
+            if target.parent not in made:  # one mkdir per folder: each costs ~0.4 ms here
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+                made.add(target.parent)
+            target.write_bytes(data)
         out = Path(tmp) / BUNDLE
         command = [str(_must_get_executable()), "--site", str(site), "--output-path", str(out),
                    "--force-language", language.split("-")[0].lower(), "--quiet"]

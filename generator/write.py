@@ -86,11 +86,14 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> WriteReport:
     recover_leftovers(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     written = unchanged = 0
+    made: set[Path] = {stage}
     try:
         for path, data in sorted(files.items()):
             relative = safe_relative(path)
             target = stage / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:  # one mkdir per folder, not per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             if _same_file(out_dir / relative, data):
                 try:
                     os.link(out_dir / relative, target)

@@ -98,7 +98,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
     files = render_site(timeline, config, options.templates_dir,
                         cache.environments if cache else None, cache.pages if cache else None)
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
-    if options.search:
+    if options.search and config.search:
         files.update(_search_bundle(files, config.language, cache))
     if options.strict:  # a strict build is also a checked one
         found = check_site(files, config.base_path, where=display_path(options.out_dir))

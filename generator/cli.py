@@ -64,6 +64,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--cache-dir", type=Path, default=Path(".timeline-cache"), metavar="DIR",
                            help="where parsed seeds are kept between builds (default: .timeline-cache)")
     build_cmd.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    build_cmd.add_argument("--no-search", action="store_true",
+                           help="skip the full-text search index (also: search = false in the config)")
     build_cmd.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                            help="processes for parsing many seeds (default: one per CPU core)")
     loudness = build_cmd.add_mutually_exclusive_group()
@@ -163,7 +165,7 @@ def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
         out_dir=args.out, config_path=args.config, base_url=args.base_url,
-        drafts=args.drafts, strict=args.strict, jobs=args.jobs,
+        drafts=args.drafts, strict=args.strict, jobs=args.jobs, search=not args.no_search,
         cache_dir=None if args.no_cache else args.cache_dir,
     )
     try:

@@ -35,6 +35,9 @@ class Config:
     """A paragraph under the site title on the timeline page (plain text)."""
     eras: tuple[Era, ...] = ()
     """Named periods of the story, oldest first; they may not overlap."""
+    search: bool = True
+    """Build the Pagefind full-text index. It costs time and memory on big sites (10,000
+    long entries: about 20 s and 2 GB in the indexer), so it can be switched off."""
 
     @property
     def base_path(self) -> str:
@@ -111,14 +114,17 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
         if key not in data:
             problems.append(problem(path, 1, f"missing required config key {key!r}"))
     for key, value in data.items():
-        if key in ALLOWED_KEYS and key != "eras" and not isinstance(value, str):
+        if key == "search" and not isinstance(value, bool):
+            problems.append(problem(path, _key_line(text, key), "config key 'search' must be true or false"))
+        elif key in ALLOWED_KEYS and key not in ("eras", "search") and not isinstance(value, str):
             problems.append(problem(path, _key_line(text, key),
                                     f"config key {key!r} must be a string, not {type(value).__name__}"))
     if problems:
         raise BuildError(problems)
 
     eras = _eras(path, text, data.get("eras", []), problems)
-    values = {k: v.strip() for k, v in data.items() if k != "eras"}
+    values = {k: v.strip() for k, v in data.items() if k not in ("eras", "search")}
+    values["search"] = data.get("search", True)
     try:
         values["base_url"] = normalise_base_url(values.get("base_url", "/"))
     except ValueError as exc:

@@ -118,3 +118,17 @@ def test_repo_build_works_from_the_repo_root(tmp_path: Path):
     result = run_timeline("build", "--out", str(tmp_path / "site"), cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "2024/03/21/barnea-cleared-for-qatar-talks/index.html").is_file()
+
+
+def test_search_can_be_switched_off(site: Path):
+    assert run_timeline("build", cwd=site).returncode == 0
+    assert (site / "output" / "pagefind" / "pagefind.js").is_file()
+    assert run_timeline("build", "--no-search", cwd=site).returncode == 0
+    assert not (site / "output" / "pagefind").exists()
+    config = site / "timeline.toml"
+    config.write_text("search = false\n" + config.read_text())  # top-level keys go before [[eras]] tables
+    assert run_timeline("build", cwd=site).returncode == 0
+    assert not (site / "output" / "pagefind").exists()
+    config.write_text(config.read_text().replace("search = false", 'search = "no"'))
+    result = run_timeline("build", cwd=site)
+    assert result.returncode == 1 and "config key 'search' must be true or false" in result.stderr

@@ -23,7 +23,7 @@ serve: $(VENV)/.runtime
 
 ## Benchmarks (need ../shared/bench, Chromium): figures for the README's performance section.
 bench: $(VENV)/.test
-	cd bench && ../$(BIN)/python reload_latency.py
+	cd bench && ../$(BIN)/python reload_latency.py && ../$(BIN)/python build_bench.py
 
 clean:
 	rm -rf output .output.* $(VENV) *.egg-info

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import re
 import shutil
 import subprocess
@@ -65,6 +66,15 @@ def stat(runs: list[Run], what: str, notes: list[str]) -> Stat | None:
     return Stat(median([r.seconds for r in ok]), max(r.rss_mb for r in ok), max(r.tree_mb for r in ok))
 
 
+def sources() -> str:
+    """A fingerprint of the generator and templates: the tree is edited while benchmarks run."""
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted([*(REPO / "generator").rglob("*.py"), *(REPO / "templates").rglob("*")]):
+        if path.is_file():
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def clean(site: Path) -> None:
     for path in [site / "output", site / ".timeline-cache", *site.glob(".output.*")]:
         shutil.rmtree(path, ignore_errors=True)
@@ -76,6 +86,7 @@ def html_pages(folder: Path) -> list[Path]:
 
 def bench_ours(count: int, runs: int, notes: list[str]) -> dict:
     site = make_site(f"build-{count}", mixed_corpus(count))
+    before = sources()
     build = [str(TIMELINE), "build", "-q"]
     measured: dict[str, list[Run]] = {key: [] for key in OURS}
     for _ in range(runs):
@@ -93,6 +104,9 @@ def bench_ours(count: int, runs: int, notes: list[str]) -> dict:
         with (site / "templates" / "entry.html").open("a") as template:
             template.write(f"{{# bench {n} #}}\n")
         measured["template"].append(run_measured(build, site))
+    if sources() != before:
+        notes.append(f"generator/ or templates/ changed while timeline was measured at {count:,}: "
+                     f"its figures mix two versions (sources {before} -> {sources()})")
     result = {key: stat(series, f"timeline {OURS[key]} ({count:,})", notes) for key, series in measured.items()}
     for printed in sorted({r.stderr.strip() for series in measured.values() for r in series if r.returncode == 0}):
         if printed:
@@ -106,6 +120,7 @@ def bench_ours(count: int, runs: int, notes: list[str]) -> dict:
     notes.append(f"timeline build ({count:,}), not quiet: " + " / ".join(lines[-3:] if len(lines) > 3 else lines))
     result["pages"] = len(pages)
     result["cache"] = (site / ".timeline-cache").is_dir()
+    result["sources"] = before
     return result
 
 
@@ -199,7 +214,7 @@ def report(rows: dict[int, dict], runs: int, notes: list[str]) -> str:
     lines = [
         "# Build benchmark",
         "",
-        f"{datetime.date.today().isoformat()}; {machine()}; {versions()}. "
+        f"{datetime.date.today().isoformat()}; {machine()}; {versions()}; generator sources {rows[max(rows)]['sources']}. "
         f"Median of {runs} runs, whole processes, output on disk under {WORK}.",
         "",
         "The machine is shared (2 cores, another engineer running tests at the same time), so every "
@@ -229,6 +244,9 @@ def report(rows: dict[int, dict], runs: int, notes: list[str]) -> str:
               "| entries | timeline | " + " | ".join(PEER_TOOLS.values()) + " |", "| ---: |" + " ---: |" * (1 + len(PEER_TOOLS))]
     for count, row in rows.items():
         lines.append(f"| {count:,} | {row['pages']:,} | " + " | ".join(f"{row['pages-' + t]:,}" for t in PEER_TOOLS) + " |")
+    if len({row["sources"] for row in rows.values()}) > 1:
+        notes.append("the generator's sources differed between sizes: " +
+                     ", ".join(f"{count:,}: {row['sources']}" for count, row in rows.items()))
     if notes:
         lines += ["", "Notes and failures:", ""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"

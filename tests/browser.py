@@ -1,7 +1,8 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for what a reader sees.
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, for what a reader sees,
+and the one rule for every test tool that a machine may lack (``need``).
 
-Outside CI a machine without Chromium skips these tests; under CI=true a missing
-browser fails them, so CI can never pass without running them.
+Outside CI a machine without the tool skips those tests; under CI=true a missing
+tool fails them, so CI can never pass without running them.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def need(available: bool, message: str) -> None:
+    """A test tool is missing: fail under CI=true (CI must run every test), skip elsewhere."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)  # only outside CI, where a developer may lack the tool
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)  # only outside CI, where a developer may lack the browser
+    need(os.path.exists(CHROMIUM), f"{CHROMIUM} not found: install Debian's chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import pages_server
+from browser import need
 from conftest import REPO, make_site, run_timeline
 
 TOOLS = REPO / "tests" / "tools" / "node_modules"
@@ -21,13 +21,8 @@ ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 ENTRY = "2024/03/21/barnea-cleared-for-qatar-talks/"
 
 
-def need(path: Path, what: str) -> None:
-    """Fail under CI, skip elsewhere, when a test tool is missing."""
-    if not path.exists():
-        message = f"{what} not found at {path}: run `make test` (needs npm)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)  # only outside CI
+def need_file(path: Path, what: str) -> None:
+    need(path.exists(), f"{what} not found at {path}: run `make test` (needs npm)")
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +142,7 @@ def run_axe(page) -> list[dict]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(browser, sites, scheme):
-    need(AXE, "axe-core")
+    need_file(AXE, "axe-core")
     root = sites["/"][0]
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
@@ -189,10 +184,9 @@ def test_screenshots_and_no_horizontal_scroll(browser, sites, width, scheme):
 
 
 def test_nu_html_checker_finds_no_errors_in_the_whole_site(sites):
-    need(VNU, "vnu-jar")
+    need_file(VNU, "vnu-jar")
     java = shutil.which("java")
-    if java is None:
-        need(Path("/nonexistent/java"), "java")
+    need(java is not None, "java not found: the Nu Html Checker needs it (.ci/run installs it)")
     for _, output, _ in sites.values():
         result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", str(output)],
                                 capture_output=True, text=True, timeout=300)

@@ -1,4 +1,5 @@
-"""Render: Timeline + Config -> {site path: bytes}. Jinja2 does the HTML; this module lists the pages.
+"""Render: Timeline + Config -> {site path: bytes}. Jinja2 makes the pages that ``pages.py`` lists;
+feeds and exports are added as data files.
 
 Templates receive small documented contexts and only print: every URL comes
 from the ``url`` filter, every date from the locale-free date filters.

@@ -56,6 +56,32 @@ def site(tmp_path: Path) -> Path:
     return make_site(tmp_path / "site")
 
 
+@pytest.fixture
+def built_site(site: Path) -> Path:
+    """The fixture site after one good build."""
+    result = run_timeline("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def assert_build_fails(site: Path, expected: str, *args: str, env: dict | None = None) -> str:
+    """Build ``site`` expecting the RELIABILITY.md "error" outcome; returns stderr.
+
+    That outcome is: exit 1, ``expected`` (usually ``relpath:line: message``) in stderr, no
+    traceback, the seeds folder and the previous output/ byte-identical, no staging left.
+    """
+    seeds_before = tree_hash(site / "seeds")
+    output_before = tree_hash(site / "output")
+    result = run_timeline("build", *args, cwd=site, env=env)
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert tree_hash(site / "seeds") == seeds_before
+    assert tree_hash(site / "output") == output_before
+    assert not list(site.glob(".output.*")), "a staging folder was left behind"
+    return result.stderr
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -14,14 +14,6 @@ BAD = FIXTURES / "bad"
 EXPECTED = tomllib.loads((BAD / "expected.toml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def built_site(site: Path) -> Path:
-    """The fixture site after one good build."""
-    result = run_timeline("build", cwd=site)
-    assert result.returncode == 0, result.stderr
-    return site
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_bad_seed_is_reported_and_nothing_is_lost(built_site: Path, name: str):
     shutil.copy(BAD / name, built_site / "seeds" / name)

@@ -6,10 +6,12 @@ A new input format is one function in ``READERS``, keyed by file suffix.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import multiprocessing
 import os
 import re
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,11 +24,13 @@ from generator.model import Entry, Tag
 from generator.plaintext import parse_wire
 from generator.prose import headline, split_sentences, summarise
 from generator.registry import REGISTRY_FILE, Registry, load_registry
-from generator.slugs import slug_from_filename, slug_from_title, slugify
+from generator.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, windows_reserved
 
 MAX_SEED_BYTES = 1024 * 1024
-# Editor and system leftovers that are never content (G8).
+# Editor and system leftovers that are never content (G8): hidden or ``_`` names (``.#a.md``,
+# ``.DS_Store``), backups (``a.md~``, ``#a.md#``) and swap files (``a.md.swp``). README documents it.
 _IGNORED_NAME = re.compile(r"(^[._])|(~$)|(^#.*#$)|(\.(swp|swo|swx|tmp|bak|orig|rej)$)", re.IGNORECASE)
+_DAY = re.compile(r"\A\d{2}\Z", re.ASCII)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
@@ -125,36 +129,50 @@ def _parse_batch(items: list[tuple[str, str]], root: Path, registry: Registry,
 
 
 def _seed_files(root: Path, errors: list[Problem], ignored: list[str]) -> list[Path]:
-    """Seed files in a stable order; symlinks are refused, never followed (G1, G2)."""
+    """Seed files in a stable order; symlinks, unreadable folders and odd files are errors (G1, G2, G6)."""
     found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:  # os.walk would otherwise skip the folder in silence
+        errors.append(problem(Path(exc.filename), 1, f"cannot read folder: {exc.strerror or exc}"))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
         base = Path(folder)
-        for name in list(dirs):
-            if (base / name).is_symlink():
-                errors.append(problem(base / name, 1, "symlink not allowed in the seeds folder"))
-        dirs[:] = sorted(d for d in dirs if not _IGNORED_NAME.search(d) and not (base / d).is_symlink())
+        walked = []
+        for name in sorted(dirs):
+            path = base / name
+            if _IGNORED_NAME.search(name):
+                continue
+            if path.is_symlink():
+                errors.append(problem(path, 1, "symlink not allowed in the seeds folder"))
+            elif Path(name).suffix.lower() in READERS:
+                errors.append(problem(path, 1, "a folder named like a seed file; rename it"))
+            else:
+                walked.append(name)
+        dirs[:] = walked
         for name in sorted(files):
             path = base / name
             rel = path.relative_to(root).as_posix()
-            if _IGNORED_NAME.search(name):
-                ignored.append(rel)
-            elif path.suffix.lower() not in READERS:
+            if _IGNORED_NAME.search(name) or path.suffix.lower() not in READERS:
                 ignored.append(rel)
             elif path.is_symlink():
                 errors.append(problem(path, 1, "symlink not allowed in the seeds folder"))
+            elif not _is_regular(path):
+                errors.append(problem(path, 1, "not a regular file (a pipe, socket or device)"))
             else:
                 found.append(path)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return True  # gone or unreadable: reading it reports why, naming the file
+
+
 def read_text(path: Path) -> str:
     """Bytes -> text with LF newlines; refuses what is not UTF-8 text, naming the line."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BuildError([problem(path, 1, f"cannot read: {exc.strerror or exc}")]) from None
-    if len(data) > MAX_SEED_BYTES:
-        raise BuildError([problem(path, 1, f"too large: {len(data) // 1024} KB (the limit is {MAX_SEED_BYTES // 1024} KB)")])
+    data = _read_bounded(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BuildError([problem(path, 1, "UTF-16 is not supported; save the file as UTF-8")])
     if b"\x00" in data:
@@ -173,6 +191,34 @@ def read_text(path: Path) -> str:
     return text
 
 
+def _read_bounded(path: Path) -> bytes:
+    """A regular file's bytes, refusing links, pipes and files over the size cap without reading them whole.
+
+    O_NOFOLLOW and O_NONBLOCK: a file swapped for a symlink or a FIFO since the walk
+    is refused rather than followed or waited on forever (G1, G6).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        reason = "symlink not allowed in the seeds folder" if exc.errno == errno.ELOOP else \
+            f"cannot read: {exc.strerror or exc}"
+        raise BuildError([problem(path, 1, reason)]) from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise BuildError([problem(path, 1, "not a regular file")])
+        if info.st_size > MAX_SEED_BYTES:
+            raise BuildError([problem(path, 1, f"too large: {info.st_size // 1024} KB "
+                                               f"(the limit is {MAX_SEED_BYTES // 1024} KB)")])
+        try:
+            data = file.read(MAX_SEED_BYTES + 1)  # a file growing while read is still capped
+        except OSError as exc:
+            raise BuildError([problem(path, 1, f"cannot read: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_SEED_BYTES:
+        raise BuildError([problem(path, 1, f"too large: over {MAX_SEED_BYTES // 1024} KB")])
+    return data
+
+
 def read_seed(path: Path, root: Path, converter: MarkdownConverter,
               registry: Registry | None = None) -> tuple[Entry, list[Problem]]:
     """One seed file -> (Entry, warnings); without a registry, names are kept as written."""
@@ -185,10 +231,22 @@ def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,
     split = split_front_matter(path, text)
     meta, warnings = parse_meta(path, split)
     reader = READERS[path.suffix.lower()]
-    derived = reader(path, split, meta, converter)
+    try:
+        derived = reader(path, split, meta, converter)
+    except RecursionError:  # Python-Markdown recurses once per level of nesting (G4)
+        raise BuildError([problem(path, split.body_line, "lists or quotes nested too deeply to convert; "
+                                                         "flatten the deepest ones")]) from None
     if not meta.sources:
         warnings.append(problem(path, 1, "no sources: every entry should cite at least one report"))
-    return _entry(path, root, meta, derived, registry), warnings
+    entry = _entry(path, root, meta, derived, registry)
+    lines = meta.lines or {}
+    for name in [entry.path] + [tag.path for tag in entry.tags]:
+        folder = name.rstrip("/").rsplit("/", 1)[-1]
+        if windows_reserved(folder):
+            warnings.append(problem(path, lines.get("slug" if name == entry.path else "tags", 1),
+                                    f"the folder {name} cannot be made on Windows ({folder!r} is reserved there); "
+                                    "choose another name"))
+    return entry, warnings
 
 
 @dataclass(frozen=True)
@@ -207,9 +265,16 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
     title = meta.title or derived.title
     slug = meta.slug or slug_from_filename(path.stem) or slug_from_title(title)
     errors: list[Problem] = []
+    lines = meta.lines or {}
     if not slug:
         errors.append(problem(path, 1, "cannot make a URL slug from the file name or title; add 'slug: some-name'"))
-    lines = meta.lines or {}
+    elif len(slug) > MAX_SLUG_LENGTH:  # a path segment must stay far below 255 bytes (F5)
+        errors.append(problem(path, lines.get("slug", 1),
+                              f"slug is {len(slug)} characters long; at most {MAX_SLUG_LENGTH}"))
+    elif meta.month_only and _DAY.match(slug):  # YYYY/MM/DD/ is that day's folder (F4)
+        errors.append(problem(path, lines.get("slug", 1),
+                              f"slug {slug!r} of a month-only entry would take the folder of a day; "
+                              "choose a slug that is not a day number"))
     actors, places = [], []
     for key, names, resolve, found in (("actors", meta.actors, registry.actor, actors),
                                        ("places", meta.places, registry.place, places)):

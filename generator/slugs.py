@@ -11,6 +11,7 @@ TITLE_SLUG_LENGTH = 60
 _TITLE_STOPWORDS = ("a", "an", "the")
 _DATE_PREFIX = re.compile(r"\A\d{4}-\d{2}(?:-\d{2})?(?:[-_ ]+|\Z)", re.ASCII)
 _DATE_ANYWHERE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_WINDOWS_RESERVED = re.compile(r"\A(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z", re.ASCII)
 
 
 def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
@@ -34,6 +35,11 @@ def slug_from_title(title: str) -> str:
     """A shorter slug for titles, which run longer than file names: ≤ 60 chars, no articles."""
     return _slugify(title, max_length=TITLE_SLUG_LENGTH, word_boundary=True, save_order=True,
                     stopwords=_TITLE_STOPWORDS)
+
+
+def windows_reserved(slug: str) -> bool:
+    """``con``, ``nul``, ``lpt1`` …: a folder Windows cannot create, so a checkout of the site breaks there (F6)."""
+    return bool(_WINDOWS_RESERVED.match(slug))
 
 
 def unique_ids(texts: list[str], fallback: str = "section") -> list[str]:

@@ -59,6 +59,7 @@ def test_nothing_was_executed_by_a_yaml_tag(built_site: Path):
     assert not marker.exists()
 
 
+@pytest.mark.case("I1")
 def test_template_error_names_the_template_line(built_site: Path):
     template = built_site / "templates" / "entry.html"
     lines = template.read_text().splitlines(keepends=True)
@@ -71,6 +72,7 @@ def test_template_error_names_the_template_line(built_site: Path):
     assert tree_hash(built_site / "output") == before
 
 
+@pytest.mark.case("I2")
 def test_template_syntax_error_names_the_template_line(built_site: Path):
     template = built_site / "templates" / "index.html"
     template.write_text(template.read_text().replace("{% endfor %}", "{% endfo %}", 1))
@@ -106,6 +108,7 @@ def test_refuses_to_replace_a_folder_it_did_not_create(site: Path):
     assert (foreign / "precious.txt").read_text() == "keep me"
 
 
+@pytest.mark.case("G1")
 def test_symlinked_seed_is_refused_and_never_read(built_site: Path, tmp_path: Path):
     secret = tmp_path / "secret.md"
     secret.write_text("---\ntitle: Secret\ndate: 2024-01-01\n---\nTOP SECRET\n")

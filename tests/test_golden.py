@@ -16,6 +16,7 @@ ENVIRONMENTS = [
 ]
 
 
+@pytest.mark.case("E5")
 @pytest.mark.parametrize("env", ENVIRONMENTS, ids=["utc", "kiritimati-tr", "gmt12-de"])
 def test_fixture_site_matches_golden(tmp_path: Path, env: dict):
     built = html_files(build_fixture(tmp_path, env=env))

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def test_missing_pages_get_the_sites_404_page_and_directories_redirect(server: S
     assert status == 301 and headers["Location"] == "/actors/"
 
 
+@pytest.mark.case("J7")
 def test_a_broken_seed_keeps_the_last_good_site_and_shows_the_error(server: Server):
     seed = server.site / GREYFORD
     touch_edit(seed, "date: 2024-05-09", "date: 2024-02-30")
@@ -82,6 +84,7 @@ TRAVERSALS = [
 ]
 
 
+@pytest.mark.case("J2")
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_nothing_outside_the_build_is_ever_served(server: Server, path: str):
     (server.site.parent / "secret.txt").write_text("TOPSECRET")
@@ -91,19 +94,24 @@ def test_nothing_outside_the_build_is_ever_served(server: Server, path: str):
         assert leaked not in body, (path, leaked)
 
 
+@pytest.mark.case("J3")
 def test_a_static_symlink_pointing_outside_is_refused(tmp_path: Path, site: Path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
     (site / "static" / "evil.txt").symlink_to(secret)
+    (site / "output").mkdir()
+    (site / "output" / "leak.txt").symlink_to(secret)  # the preview serves its build, never output/
     running = Server(site)
     try:
-        status, _, body = running.get("/evil.txt")
-        assert status in (403, 404, 500) and b"TOPSECRET" not in body
+        for path in ("/evil.txt", "/leak.txt"):
+            status, _, body = running.get(path)
+            assert status in (403, 404, 500) and b"TOPSECRET" not in body, path
         assert b"static/evil.txt:1: symlink not allowed in the static folder" in running.get("/")[2]
     finally:
         running.stop()
 
 
+@pytest.mark.case("J4")
 def test_foreign_host_is_refused(server: Server):
     for host in ("evil.example", "evil.example:80", f"attacker.test:{server.port}", "127.0.0.1.evil.example"):
         status, _, body = server.get("/", headers={"Host": host})
@@ -111,19 +119,133 @@ def test_foreign_host_is_refused(server: Server):
     assert server.get("/", headers={"Host": f"localhost:{server.port}"})[0] == 200
 
 
-def _upgrade(server: Server, origin: str) -> int:
+def _handshake(server: Server, origin: str) -> tuple[int, socket.socket]:
+    """A raw WebSocket upgrade of /livereload: (HTTP status, the open socket)."""
     key = base64.b64encode(os.urandom(16)).decode()
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
-                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                      f"Origin: {origin}\r\n\r\n").encode())
-        return int(sock.recv(1024).split(b" ")[1])
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                  f"Origin: {origin}\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1024)
+        if not chunk:
+            break
+        head += chunk
+    return int(head.split(b" ")[1]), sock
 
 
+def _upgrade(server: Server, origin: str) -> int:
+    status, sock = _handshake(server, origin)
+    sock.close()
+    return status
+
+
+@pytest.mark.case("J5")
 def test_reload_connections_from_a_foreign_origin_are_refused(server: Server):
     assert _upgrade(server, "http://evil.example") == 403
     assert _upgrade(server, f"http://evil.example:{server.port}") == 403
     assert _upgrade(server, f"http://127.0.0.1:{server.port}") == 101
+
+
+def _reload_socket(server: Server) -> socket.socket:
+    status, sock = _handshake(server, f"http://127.0.0.1:{server.port}")
+    assert status == 101
+    return sock
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Read until the server hangs up (True) or goes quiet for 10 s (False)."""
+    try:
+        while sock.recv(65536):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        sock.close()
+
+
+def _rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0])
+
+
+@pytest.mark.case("J6")
+def test_garbage_huge_and_many_reload_connections_leave_the_server_up(server: Server):
+    """Bad frames and a 10 MB frame close that connection only (frames are capped at 64 KB);
+    1,000 open connections cost a bounded amount of memory and the site keeps being served."""
+    garbage = _reload_socket(server)
+    garbage.sendall(bytes(range(256)) * 16)  # unmasked, reserved bits, unknown opcodes
+    assert _closed_by_server(garbage)
+    huge = _reload_socket(server)
+    size = 10 * 1024 * 1024
+    try:
+        huge.sendall(bytes([0x81, 0x80 | 127]) + size.to_bytes(8, "big") + b"mask")
+        for _ in range(size // 65536):
+            huge.sendall(b"\0" * 65536)
+    except OSError:
+        pass  # the server hung up part way: what it should do
+    assert _closed_by_server(huge)
+    before = _rss_kb(server.process.pid)
+    many = [_reload_socket(server) for _ in range(1000)]
+    try:
+        assert server.get("/")[0] == 200
+        grown_mb = (_rss_kb(server.process.pid) - before) / 1024
+        assert grown_mb < 64, f"1,000 connections took {grown_mb:.0f} MB"
+    finally:
+        for sock in many:
+            sock.close()
+    assert server.get("/")[0] == 200 and server.process.poll() is None
+
+
+@pytest.mark.case("J8")
+def test_five_saves_in_two_seconds_end_on_the_last_over_http(server: Server):
+    seed = server.site / GREYFORD
+    current = "Greyford round ends"
+    for n in range(1, 6):
+        touch_edit(seed, current, f"Save {n} of five")
+        current = f"Save {n} of five"
+        time.sleep(0.4)
+    server.wait_for(GREYFORD_PAGE, "Save 5 of five")
+    time.sleep(1)  # nothing later may bring back an earlier save
+    assert b"<h1>Save 5 of five" in server.get(GREYFORD_PAGE)[2]
+
+
+@pytest.mark.case("J9")
+def test_only_the_build_is_served_never_the_folder_it_runs_in(site: Path):
+    """Run from a checkout: its .git, sources and notes are files on disk, not pages of the site."""
+    (site / ".git").mkdir()
+    (site / ".git" / "config").write_text("[core]\n\tSECRET-GIT\n")
+    (site / "README.md").write_text("SECRET-README")
+    (site / "index.html").write_text("SECRET-INDEX")  # a stray page at the root must not shadow the build
+    running = Server(site)
+    try:
+        for path in ("/.git/config", "/README.md", "/timeline.toml", "/seeds/", "/templates/entry.html",
+                     "/static/style.css", "/output/index.html"):
+            status, _, body = running.get(path)
+            assert status == 404 and b"SECRET" not in body and b"[[actor]]" not in body, path
+        assert b"SECRET-INDEX" not in running.get("/")[2]
+    finally:
+        running.stop()
+
+
+@pytest.mark.case("G2")
+def test_a_symlink_loop_in_the_seeds_neither_hangs_nor_kills_the_preview(site: Path):
+    for folder in ("a", "b"):
+        (site / "seeds" / folder).mkdir()
+        (site / "seeds" / folder / "up").symlink_to("..")
+    running = Server(site)  # the first build and the watcher's first scan both return
+    try:
+        assert b"seeds/a/up:1: symlink not allowed in the seeds folder" in running.get("/")[2]
+        for folder in ("a", "b"):
+            (site / "seeds" / folder / "up").unlink()
+        running.wait_for("/", "Lakeside Water Talks")
+        running.wait_for("/", "timeline-build-error", present=False)
+    finally:
+        running.stop()
 
 
 def _listening_addresses(port: int) -> list[str]:
@@ -139,6 +261,7 @@ def _listening_addresses(port: int) -> list[str]:
     return found
 
 
+@pytest.mark.case("J1")
 def test_default_listener_is_loopback_only(server: Server):
     addresses = _listening_addresses(server.port)
     assert addresses == ["0100007F"], addresses  # 127.0.0.1 and nothing else
@@ -206,6 +329,7 @@ def test_drafts_are_previewed_only_when_asked(site: Path):
             running.stop()
 
 
+@pytest.mark.case("J10")
 def test_runs_with_every_warning_turned_into_an_error(site: Path):
     """Deprecated APIs (asyncio, tornado, datetime) would crash here on a newer Python (J10)."""
     running = Server(site, python_args=("-W", "error"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from conftest import Server, touch_edit
 
 GREYFORD = "seeds/2024-05-09-greyford-round-ends.md"
@@ -22,6 +24,7 @@ def test_page_reloads_by_itself_after_an_edit(server: Server, page):
     page.wait_for_function("document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=15000)
 
 
+@pytest.mark.case("J8")
 def test_five_saves_in_two_seconds_end_on_the_last(server: Server, page):
     page.goto(server.url + GREYFORD_PAGE)
     seed = server.site / GREYFORD
@@ -36,6 +39,7 @@ def test_five_saves_in_two_seconds_end_on_the_last(server: Server, page):
     assert h1(page) == "Save 5"
 
 
+@pytest.mark.case("J7")
 def test_a_broken_seed_shows_the_error_and_the_fix_brings_the_site_back(server: Server, page):
     page.goto(server.url + GREYFORD_PAGE)
     seed = server.site / GREYFORD

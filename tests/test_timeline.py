@@ -28,6 +28,7 @@ ENTRIES = [
 ]
 
 
+@pytest.mark.case("E4")
 def test_order_is_date_then_time_then_slug_whatever_the_input_order():
     expected = ["truce", "paris", "a-story", "b-story", "morning", "evening", "deal"]
     for seed in range(5):
@@ -60,7 +61,11 @@ def test_last_updated_is_the_newest_date_without_a_clock():
     assert build_timeline([]).last_updated is None
 
 
-@pytest.mark.parametrize("first, second", [("same", "same"), ("About", "about")])
+@pytest.mark.parametrize("first, second", [
+    pytest.param("same", "same", marks=pytest.mark.case("F1")),
+    pytest.param("About", "about", marks=pytest.mark.case("F2")),
+    pytest.param("caf\u00e9", "cafe\u0301", marks=pytest.mark.case("F2")),  # NFC and NFD spellings
+])
 def test_slug_collision_names_both_files(first, second):
     with pytest.raises(BuildError) as caught:
         build_timeline([entry("2024-01-01", first, "one.md"), entry("2024-06-01", second, "two.md")])

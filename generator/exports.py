@@ -2,7 +2,7 @@
 
 Each follows its standard so that real tools read it as it is: TimelineJS3 loads
 ``timeline.json``, spreadsheets open ``entries.csv`` (RFC 4180) and calendars
-subscribe to ``calendar.ics`` (RFC 5545, written with the icalendar library).
+subscribe to ``calendar.ics`` (RFC 5545).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
-
-import icalendar
+import re
 
 from generator.config import Config
 from generator.feeds import entry_id
@@ -29,8 +28,14 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+def _dump(data: dict, records: str) -> bytes:
+    """JSON with each item of the list ``data[records]`` on a line of its own: readable and
+    diffable, and made by json's C encoder (``indent`` would switch it to the pure-Python one,
+    five times slower: 1 s for 10,000 entries)."""
+    compact = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
+    items = ",\n".join(json.dumps(item, **compact) for item in data[records])
+    rest = json.dumps({k: v for k, v in data.items() if k != records}, **compact)[1:-1]
+    return f"{{{json.dumps(records)}:[\n{items}\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
 
 
 def timelinejs(timeline: Timeline, config: Config) -> bytes:
@@ -52,7 +57,7 @@ def timelinejs(timeline: Timeline, config: Config) -> bytes:
         "text": {"headline": era.name, "text": era.description},
     } for era in timeline.eras]
     return _dump({"title": {"text": {"headline": config.title, "text": config.description}},
-                  "events": events, "eras": eras})
+                  "events": events, "eras": eras}, "events")
 
 
 def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict:
@@ -83,7 +88,7 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
 def entries_json(timeline: Timeline, config: Config) -> bytes:
     """Every field of every entry, oldest first."""
     return _dump({"title": config.title, "entries": [
-        _record(p.entry, p.era.name if p.era else None, config) for p in timeline.pages]})
+        _record(p.entry, p.era.name if p.era else None, config) for p in timeline.pages]}, "entries")
 
 
 CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "places", "source_urls",
@@ -108,24 +113,47 @@ def entries_csv(timeline: Timeline, config: Config) -> bytes:
 
 
 def calendar_ics(timeline: Timeline, config: Config) -> bytes:
-    """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Timeline//timeline static site generator//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", config.title)
+    """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time.
+
+    Written directly rather than with the icalendar library, which took 2.7 s for 10,000
+    events (its folding is per character); the tests read the file back with icalendar.
+    """
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
     for entry in timeline.entries:
-        event = icalendar.Event()
-        event.add("uid", entry_id(config, entry).removeprefix("urn:uuid:") + "@timeline")
         stamp = entry.updated or entry.date
-        event.add("dtstamp", dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.UTC))
-        event.add("dtstart", entry.date)
-        event.add("dtend", entry.date + dt.timedelta(days=1))
-        event.add("summary", entry.title)
-        event.add("description", entry.summary)
-        event.add("url", config.full_url(entry.path))
+        lines += ["BEGIN:VEVENT",
+                  f"SUMMARY:{_ics_text(entry.title)}",
+                  f"DTSTART;VALUE=DATE:{entry.date:%Y%m%d}",
+                  f"DTEND;VALUE=DATE:{entry.date + dt.timedelta(days=1):%Y%m%d}",
+                  f"DTSTAMP:{stamp:%Y%m%d}T000000Z",
+                  f"UID:{entry_id(config, entry).removeprefix('urn:uuid:')}@timeline"]
         if entry.tags:
-            event.add("categories", [t.name for t in entry.tags])
-        cal.add_component(event)
-    return cal.to_ical()
+            lines.append("CATEGORIES:" + ",".join(_ics_text(t.name) for t in entry.tags))
+        lines += [f"DESCRIPTION:{_ics_text(entry.summary)}", f"URL:{config.full_url(entry.path)}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(_ics_fold(line) for line in lines).encode("utf-8")
+
+
+_ICS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _ics_text(value: str) -> str:
+    """An RFC 5545 TEXT value: backslash, semicolon, comma and newlines escaped, other controls dropped."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _ICS_CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
+
+
+def _ics_fold(line: str) -> str:
+    """RFC 5545 section 3.1: at most 75 octets a line, continued after CRLF and a space,
+    never inside a UTF-8 character."""
+    data = line.encode("utf-8")
+    parts, start, limit = [], 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: back up to the character's start
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # continuation lines begin with the space
+    parts.append(data[start:].decode("utf-8"))
+    return "\r\n ".join(parts) + "\r\n"

@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,8 +15,11 @@ import feedparser
 import html5lib
 import icalendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import make_site, run_timeline
+from generator.exports import _ics_fold, _ics_text
 
 BASE = "https://user.github.io/REPO/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -195,3 +200,16 @@ def test_data_page_links_every_export(built: Path):
     for name in ("feed.xml", "feed.json", "entries.json", "entries.csv", "calendar.ics", "timeline.json"):
         assert f'href="/REPO/{name}"' in page
     assert 'href="/REPO/data/"' in (built / "index.html").read_text()
+
+
+@settings(max_examples=2000 if os.environ.get("CI") else 300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_calendar_text_reads_back_as_written(text: str):
+    """Escaping and folding of any text (commas, backslashes, newlines, multi-byte characters)
+    survive a real iCalendar reader; only control characters other than newlines are dropped."""
+    line = _ics_fold("SUMMARY:" + _ics_text(text))
+    assert all(len(part.encode()) <= 75 for part in line.split("\r\n"))
+    raw = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + line + "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    event = icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]
+    expected = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text.replace("\r\n", "\n").replace("\r", "\n"))
+    assert str(event["summary"]) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from generator.render import render_site
 from generator.search import fingerprint as search_fingerprint
 from generator.search import search_files
 from generator.timeline import build_timeline
-from generator.write import WriteReport, check_output_folder, write_site
+from generator.write import MARKER, WriteReport, check_output_folder, leftovers, write_site
+from generator.write import finish as finish_writing
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ class BuildCache:
     """Parsed seeds, for ``load_entries``."""
     environments: dict = field(default_factory=dict)
     """Jinja2 environments by templates folder and base path, for ``render_site``."""
-    pages: dict = field(default_factory=dict)
-    """Each page's template inputs and bytes from the last build, for ``render_site``."""
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """Site path -> digest of what made it, for every page and data file of the last good build."""
     search: tuple[bytes, dict[str, bytes]] | None = None
     """The last search bundle with the digest of the pages it indexed: reused when they are equal."""
 
@@ -82,28 +84,39 @@ class BuildCache:
 class Site:
     """A built site held in memory: what ``write`` puts on disk and ``serve`` serves."""
 
-    files: dict[str, bytes]
-    """Site path -> bytes, every page and asset."""
+    files: dict[str, bytes | Path]
+    """Site path -> bytes, every page and asset; or the path of an identical file of the last
+    build, which writing hard-links instead of writing again."""
     result: BuildResult
 
 
-def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
-    """Load, model and render the site in memory; raise BuildError listing every problem."""
+def build_site(options: BuildOptions, cache: BuildCache | None = None,
+               previous: Mapping[str, bytes | Path] | None = None) -> Site:
+    """Load, model and render the site in memory; raise BuildError listing every problem.
+
+    ``previous`` holds the last good build's files that are still at hand (bytes, or a
+    path on disk): with ``cache.digests`` it lets pages whose inputs did not change go
+    unrendered. ``cache.digests`` is updated on success.
+    """
     started = time.perf_counter()
     config, loaded = _load_all(options, cache.entries if cache else None)
     if options.strict and loaded.warnings:
         raise BuildError(loaded.warnings)
     timeline = build_timeline(loaded.entries, display_path(options.seeds_dir),
                               include_drafts=options.drafts, eras=config.eras)
-    files = render_site(timeline, config, options.templates_dir,
-                        cache.environments if cache else None, cache.pages if cache else None)
+    previous = previous or {}
+    known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
+    rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known)
+    files: dict[str, bytes | Path] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
-        files.update(_search_bundle(files, config.language, cache))
+        files.update(_search_bundle(_contents(files), config.language, cache))
     if options.strict:  # a strict build is also a checked one
-        found = check_site(files, config.base_path, where=display_path(options.out_dir))
+        found = check_site(_contents(files), config.base_path, where=display_path(options.out_dir))
         if found:
             raise BuildError(found)
+    if cache is not None:
+        cache.digests = rendered.digests
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started,
@@ -112,17 +125,65 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None) -> Site:
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
-    """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched."""
+    """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched.
+
+    With a cache folder, a build whose inputs are byte for byte those of the last build,
+    into an output folder that is still as that build left it, does nothing at all; any
+    other build renders only the pages whose inputs changed and hard-links the rest.
+    """
     started = time.perf_counter()
-    check_output_folder(options.out_dir.absolute())
-    if cache is None and options.cache_dir is not None:
-        saved = disk_cache.load(options.cache_dir)
-        cache = BuildCache(entries=saved.get("entries", {}), search=saved.get("search"))
-    site = build_site(options, cache)
+    out_dir = options.out_dir.absolute()
+    check_output_folder(out_dir)
+    manifest: dict = {}
+    on_disk: dict[str, Path] = {}
+    inputs = b""
+    if options.cache_dir is not None:
+        inputs = _inputs_digest(options)
+        manifest = disk_cache.load(options.cache_dir, disk_cache.MANIFEST_FILE)
+        if manifest.get("out_dir") != str(out_dir):
+            manifest = {}
+        on_disk = _as_written(out_dir, manifest.get("stats", {}))
+        if manifest and manifest["inputs"] == inputs and len(on_disk) == len(manifest["stats"]) \
+                and not leftovers(out_dir):
+            result = manifest["result"]
+            return replace(result, seconds=time.perf_counter() - started,
+                           written=WriteReport(written=0, unchanged=result.files, removed=0))
+        if cache is None:
+            saved = disk_cache.load(options.cache_dir)
+            cache = BuildCache(entries=saved.get("entries", {}), search=saved.get("search"),
+                               digests=manifest.get("digests", {}))
+    site = build_site(options, cache, on_disk)
     written = write_site(site.files, options.out_dir)
-    if options.cache_dir is not None and cache is not None:
-        disk_cache.save(options.cache_dir, {"entries": cache.entries, "search": cache.search})
+    try:
+        if options.cache_dir is not None and cache is not None:
+            disk_cache.save(options.cache_dir, {"entries": cache.entries, "search": cache.search})
+            disk_cache.save(options.cache_dir, {
+                "inputs": inputs, "out_dir": str(out_dir), "digests": cache.digests, "result": site.result,
+                "stats": disk_cache.file_stats(out_dir, [*site.files, MARKER]),
+            }, disk_cache.MANIFEST_FILE)
+    finally:
+        finish_writing()
     return replace(site.result, seconds=time.perf_counter() - started, written=written)
+
+
+def _inputs_digest(options: BuildOptions) -> bytes:
+    """Everything the build reads: the seed, template and static folders, the config, the options."""
+    settings = repr((str(options.out_dir.absolute()), options.base_url, options.drafts, options.strict,
+                     options.search, os.environ.get("SOURCE_DATE_EPOCH")))
+    return disk_cache.inputs_digest((options.seeds_dir, options.templates_dir, options.static_dir),
+                                    (options.config_path,), settings)
+
+
+def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> dict[str, Path]:
+    """The files of the output folder still exactly as the last build wrote them (same size,
+    modification time and inode): their bytes are the ones the manifest's digests describe."""
+    now = disk_cache.file_stats(out_dir, stats)
+    return {name: out_dir / name for name, stat in now.items() if stats[name] == stat}
+
+
+def _contents(files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
+    """Every file's bytes, reading those that are kept from the last build."""
+    return {path: data if isinstance(data, bytes) else data.read_bytes() for path, data in files.items()}
 
 
 def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | None) -> dict[str, bytes]:

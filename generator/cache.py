@@ -1,5 +1,7 @@
 """The on-disk cache of the command line, kept between runs in ``.timeline-cache/``: parsed seeds
-and the last search bundle.
+and the last search bundle (``entries.pickle``), and the manifest of the last build: a digest
+of its inputs, the stat data of every file it wrote and the digest of what made each page
+(``manifest.pickle``, small, so that a build with nothing to do reads only it).
 
 Content-addressed: an entry is reused only for the same file path, the same text, the
 same actors file, and the same versions of this generator and of the libraries that
@@ -12,37 +14,25 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sys
+import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-import frontmatter
-import markdown
-import nh3
-import slugify
-import yaml
-
-from generator import __version__
+from generator.digest import generator_identity
 
 CACHE_FILE = "entries.pickle"
+MANIFEST_FILE = "manifest.pickle"
 MAGIC = b"timeline-cache\n"
 
 
-def identity() -> bytes:
-    """Everything besides a seed's own text that its parsed form depends on."""
-    parts = [__version__, sys.version.split()[0]]
-    for module in (markdown, nh3, yaml, slugify, frontmatter):  # their own attribute: importlib.metadata costs 70 ms
-        parts.append(f"{module.__name__}={getattr(module, '__version__', '?')}")
-    return "|".join(parts).encode()
-
-
-def load(folder: Path) -> dict:
-    """The cached data (``entries``, ``search``), or {} when there is no usable cache."""
+def load(folder: Path, name: str = CACHE_FILE) -> dict:
+    """The cached data (``entries``, ``search``; or the manifest), or {} when there is no usable cache."""
     try:
-        data = (folder / CACHE_FILE).read_bytes()
+        data = (folder / name).read_bytes()
     except OSError:
         return {}
-    head = MAGIC + hashlib.blake2b(identity()).digest()
+    head = MAGIC + hashlib.blake2b(generator_identity()).digest()
     if not data.startswith(head) or len(data) < len(head) + 32:
         return {}
     digest, payload = data[len(head):len(head) + 32], data[len(head) + 32:]
@@ -52,18 +42,64 @@ def load(folder: Path) -> dict:
         data = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
         return {}
-    return data if isinstance(data, dict) and isinstance(data.get("entries"), dict) else {}
+    return data if isinstance(data, dict) else {}
 
 
-def save(folder: Path, data: dict) -> None:
+def save(folder: Path, data: dict, name: str = CACHE_FILE) -> None:
     """Write the cache atomically; a cache that cannot be written is skipped, never an error."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-        blob = MAGIC + hashlib.blake2b(identity()).digest() + hashlib.blake2b(payload, digest_size=32).digest()
-        fd, tmp = tempfile.mkstemp(prefix=".entries-", dir=folder)
+        blob = MAGIC + hashlib.blake2b(generator_identity()).digest() + hashlib.blake2b(payload, digest_size=32).digest()
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob + payload)
-        os.replace(tmp, folder / CACHE_FILE)
+        os.replace(tmp, folder / name)
     except OSError:
         pass
+
+
+def inputs_digest(folders: Iterable[Path], files: Iterable[Path], settings: str) -> bytes:
+    """A digest of every file a build reads, by path and bytes, and of its settings.
+
+    Reading and hashing every seed takes 0.1-0.2 s for 10,000 of them, and unlike
+    modification times it cannot be fooled by a checkout or a copy: equal digests
+    mean the build would make exactly the same site.
+    """
+    h = hashlib.blake2b(generator_identity() + settings.encode())
+    for folder in folders:
+        h.update(b"\0folder:" + os.fsencode(folder.absolute()))
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
+                _feed_file(h, Path(root, name))
+    for path in files:
+        _feed_file(h, path.absolute())
+    return h.digest()
+
+
+def _feed_file(h, path: Path) -> None:
+    h.update(b"\0file:" + os.fsencode(path) + b"\0")
+    try:
+        mode = os.stat(path, follow_symlinks=False).st_mode
+        if stat.S_ISLNK(mode):
+            h.update(b"link:" + os.fsencode(os.readlink(path)))
+        elif stat.S_ISREG(mode):
+            data = path.read_bytes()
+            h.update(b"%d:" % len(data) + hashlib.blake2b(data).digest())
+        else:  # a FIFO or device is never read (it could block): the build reports it
+            h.update(b"mode:%o" % mode)
+    except OSError as exc:  # unreadable now: the build will say so; the digest just differs
+        h.update(f"error:{exc.errno}".encode())
+
+
+def file_stats(root: Path, names: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+    """{site path: (size, mtime_ns, inode)} of files as they are now in ``root``; missing ones left out."""
+    stats = {}
+    for name in names:
+        try:
+            st = os.stat(root / name, follow_symlinks=False)
+        except OSError:
+            continue
+        stats[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return stats

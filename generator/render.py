@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,9 +21,9 @@ from generator.dates import entry_date_text, entry_datetime, isodate, longdate, 
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.exports import calendar_ics, entries_csv, entries_json, timelinejs
 from generator.feeds import atom_feed, json_feed, robots, sitemap
+from generator.digest import Digester, generator_identity
 from generator.model import Timeline
 from generator.pages import Page, site_pages
-
 
 
 def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
@@ -47,14 +49,29 @@ def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
     return env
 
 
-def render_site(timeline: Timeline, config: Config, templates_dir: Path,
-                environments: dict | None = None, rendered: dict | None = None) -> dict[str, bytes]:
-    """Render every page; raise one BuildError naming each failing template line.
+@dataclass(frozen=True)
+class Rendered:
+    """The rendered site: new bytes, plus the pages that need no rendering because they are
+    exactly as in the build the caller remembers."""
 
-    Two optional caches, kept between builds by the preview: ``environments`` reuses
-    compiled templates (Jinja2 recompiles a template whose file changed), and
-    ``rendered`` reuses a page's bytes when exactly what its template receives, and
-    every template's source, are equal to the last build's: correct by construction.
+    files: dict[str, bytes]
+    """Site path -> bytes of every file rendered now."""
+    kept: tuple[str, ...]
+    """Site paths whose inputs are unchanged: the caller has their bytes from the last build."""
+    digests: dict[str, bytes]
+    """Site path -> digest of what made it, for the next build's ``previous``."""
+
+
+def render_site(timeline: Timeline, config: Config, templates_dir: Path,
+                environments: dict | None = None, previous: dict[str, bytes] | None = None) -> Rendered:
+    """Render every page and data file; raise one BuildError naming each failing template line.
+
+    ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
+    template whose file changed). ``previous`` maps site paths whose last bytes the
+    caller still has to the digest they were made from; a page is rendered again only
+    when its digest differs: the digest covers every template's source and exactly
+    what its template receives (``generator/digest.py``), so skipping is correct by
+    construction.
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -63,17 +80,18 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path,
         env = make_environment(templates_dir, config)
     else:
         env = environments.get(key) or environments.setdefault(key, make_environment(templates_dir, config))
-    templates = _templates_fingerprint(templates_dir) if rendered is not None else b""
+    previous = previous or {}
+    digester = Digester()
+    common = digester.digest(generator_identity(), _templates_fingerprint(templates_dir), config)
     files: dict[str, bytes] = {".nojekyll": b""}
-    kept: dict = {}
+    kept: list[str] = []
+    digests: dict[str, bytes] = {}
     problems: list[Problem] = []
     pages = site_pages(timeline, config)
     for page in pages:
-        inputs = (templates, page.template, config, page.meta, tuple(sorted(page.context.items())))
-        previous = rendered.get(page.output) if rendered is not None else None
-        if previous is not None and previous[0] == inputs:
-            files[page.output] = previous[1]
-            kept[page.output] = previous
+        digest = digests[page.output] = digester.digest(common, page.template, page.meta, page.context)
+        if previous.get(page.output) == digest:
+            kept.append(page.output)
             continue
         try:
             template = env.get_template(page.template)
@@ -84,30 +102,32 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path,
                 problems.append(found)
             continue
         files[page.output] = html.encode("utf-8")
-        kept[page.output] = (inputs, files[page.output])
     if problems:
         raise BuildError(problems)
-    if rendered is not None:
-        rendered.clear()
-        rendered.update(kept)
-    files.update(data_files(timeline, config, pages))
-    return files
+    data_digest = digester.digest(generator_identity(), config, timeline, [(p.meta.path, p.lastmod, p.in_sitemap) for p in pages])
+    for name, make in data_files(timeline, config, pages).items():
+        digest = digests[name] = digester.digest(data_digest, name)
+        if previous.get(name) == digest:
+            kept.append(name)
+        else:
+            files[name] = make()
+    return Rendered(files=files, kept=tuple(kept), digests=digests)
 
 
-def data_files(timeline: Timeline, config: Config, pages: list[Page]) -> dict[str, bytes]:
-    """Feeds, discovery files and data exports, by site path."""
+def data_files(timeline: Timeline, config: Config, pages: list[Page]) -> dict[str, Callable[[], bytes]]:
+    """Feeds, discovery files and data exports by site path, each as the function that makes it
+    (so that an unchanged one is not made at all)."""
     files = {
-        "feed.xml": atom_feed(timeline, config),
-        "feed.json": json_feed(timeline, config),
-        "robots.txt": robots(config),
-        "timeline.json": timelinejs(timeline, config),
-        "entries.json": entries_json(timeline, config),
-        "entries.csv": entries_csv(timeline, config),
-        "calendar.ics": calendar_ics(timeline, config),
+        "feed.xml": lambda: atom_feed(timeline, config),
+        "feed.json": lambda: json_feed(timeline, config),
+        "robots.txt": lambda: robots(config),
+        "timeline.json": lambda: timelinejs(timeline, config),
+        "entries.json": lambda: entries_json(timeline, config),
+        "entries.csv": lambda: entries_csv(timeline, config),
+        "calendar.ics": lambda: calendar_ics(timeline, config),
     }
-    listed = sitemap([(page.meta.path, page.lastmod) for page in pages if page.in_sitemap], config)
-    if listed is not None:
-        files["sitemap.xml"] = listed
+    if config.is_absolute:  # a sitemap needs absolute URLs
+        files["sitemap.xml"] = lambda: sitemap([(p.meta.path, p.lastmod) for p in pages if p.in_sitemap], config)
     return files
 
 

@@ -80,7 +80,7 @@ class Preview:
     def rebuild(self) -> None:
         """Build once; on failure keep the last good site and remember the problems."""
         try:
-            site = build_site(self.options, self.cache)
+            site = build_site(self.options, self.cache, self.files)
         except BuildError as exc:
             self.problems = exc.problems
             self.version += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from conftest import touch_edit
@@ -94,3 +95,70 @@ def test_parallel_parsing_gives_the_same_site(tmp_path: Path):
     assert run_timeline("build", "-j", "1", "--no-cache", "--out", "one", cwd=site).returncode == 0
     assert run_timeline("build", "-j", "2", "--no-cache", "--out", "two", cwd=site).returncode == 0
     assert tree_hash(site / "one") == tree_hash(site / "two")
+
+
+def write_corpus(seeds: Path, count: int) -> None:
+    """A deterministic corpus in both seed shapes, with shared tags and several entries a day."""
+    seeds.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        day = f"{2022 + i % 3}-{1 + i % 12:02d}-{1 + i % 27:02d}"
+        source = f"sources:\n  - title: Report {i}\n    url: https://news.example/{i}\n    publisher: Wire\n"
+        if i % 3 == 0:
+            (seeds / f"{day}-wire-{i}.txt").write_text(
+                f"---\n{source}tags: [talks, round-{i % 7}]\n---\n"
+                f"date {day} Delegations met for round {i} of the talks. Both sides spoke after.\n\n"
+                f"What was agreed\n\nA statement listed {i % 5} points.\n")
+        else:
+            (seeds / f"{day}-story-{i}.md").write_text(
+                f"---\ntitle: Story number {i} of the talks\ndate: {day}\ntags: [talks, round-{i % 7}]\n{source}---\n"
+                f"Body of story **{i}**, with a [link](https://news.example/{i}).\n\n## Details\n\nMore on {i}.\n")
+
+
+def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: Path):
+    """After every kind of change, a build that reuses the cache and the last output is byte for
+    byte a clean build (--no-cache into an empty folder); and a build with nothing to do writes nothing."""
+    from conftest import make_site, run_timeline, tree_hash
+
+    write_corpus(tmp_path / "corpus", 300)
+    site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
+    seeds, cache = site / "seeds", site / ".timeline-cache"
+
+    def same_as_clean(*args: str) -> str:
+        incremental = run_timeline("build", *args, cwd=site)
+        assert incremental.returncode == 0, incremental.stderr
+        shutil.rmtree(site / "clean", ignore_errors=True)
+        clean = run_timeline("build", "--no-cache", "--out", "clean", *args, cwd=site)
+        assert clean.returncode == 0, clean.stderr
+        assert tree_hash(site / "output") == tree_hash(site / "clean")
+        return incremental.stdout
+
+    same_as_clean()
+    assert "(0 written, " in same_as_clean() and "0 removed)" in same_as_clean()
+    touch_edit(seeds / "2022-01-01-wire-0.txt", "Both sides spoke after.", "Both sides spoke later.")
+    same_as_clean()
+    touch_edit(seeds / "2023-02-02-story-1.md", "title: Story number 1 of", "title: Story one of")
+    same_as_clean()
+    assert "Story one of the talks" in (site / "output/2023/02/02/story-1/index.html").read_text()
+    (seeds / "2024-03-03-story-2.md").unlink()
+    (seeds / "2022-04-04-wire-3.txt").rename(seeds / "2022-04-04-wire-3-renamed.txt")
+    assert "0 removed" not in same_as_clean()
+    names = {p.name for p in (site / "output/2022/04/04").iterdir()}
+    assert "wire-3-renamed" in names and "wire-3" not in names
+    (seeds / "2025-01-01-new.md").write_text("---\ntitle: A new entry\ndate: 2025-01-01\n---\nNew.\n")
+    same_as_clean()
+    touch_edit(site / "templates" / "entry.html", "</article>", "</article>\n<!-- template edited -->")
+    same_as_clean()
+    assert "template edited" in (site / "output/2025/01/01/new/index.html").read_text()
+    touch_edit(site / "static" / "style.css", "}", "} /* edited */")
+    same_as_clean()
+    touch_edit(site / "timeline.toml", 'title = "Lakeside Water Talks"', 'title = "Lake Talks"')
+    same_as_clean()
+    same_as_clean("--base-url", "https://user.github.io/REPO/")
+    for name, damage in (("manifest.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
+                         ("entries.pickle", lambda b: b[: len(b) // 2])):
+        (cache / name).write_bytes(damage((cache / name).read_bytes()))
+        same_as_clean("--base-url", "https://user.github.io/REPO/")
+    # Hand edits to the output are undone, even when no input changed.
+    (site / "output" / "index.html").write_text("tampered")
+    shutil.rmtree(next((site / "output" / "2023").iterdir()))
+    same_as_clean("--base-url", "https://user.github.io/REPO/")

@@ -32,6 +32,11 @@ _MONTH = re.compile(r"\A(\d{4})-(\d{2})\Z", re.ASCII)
 _DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\Z", re.ASCII)
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})\Z", re.ASCII)
 _SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)*")
+# Characters XML 1.0 cannot carry and HTML calls parse errors: C0 controls but tab and
+# newlines, DEL, C1 controls and the noncharacters U+FFFE/U+FFFF. One in a title would
+# make the Atom feed unreadable (A11), so a seed holding one is refused, never cleaned.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -44,13 +49,22 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         for key_node, _ in node.value:
             if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key_node.value!r} is not a plain string; quote it", key_node.start_mark)
+                    None, None, f"key {_key_text(key_node)!r} is not a plain string; quote it", key_node.start_mark)
             if key_node.value in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key_node.value!r} (first set on line {seen[key_node.value]})",
                     key_node.start_mark)
             seen[key_node.value] = key_node.start_mark.line + 1 + self.line_offset
         return super().construct_mapping(node, deep)
+
+
+def _key_text(node: yaml.Node) -> str:
+    """A key as written, near enough to find it: ``2024``, ``null``, ``[a, b]``."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return "[" + ", ".join(_key_text(item) for item in node.value) + "]"
+    return "{...}"
 
 
 # Dates stay text until our own parser reads them: one type for every date (E1), and
@@ -95,12 +109,20 @@ class Split:
 
 
 def split_front_matter(path: Path, text: str) -> Split:
-    """Separate ``---`` front matter from the body; an unclosed block is an error."""
-    if not _YAML_BOUNDARY.detect(text):
+    """Separate ``---`` front matter from the body; an unclosed block is an error.
+
+    Blank lines before the opening ``---`` are allowed (as Hugo does) and counted in
+    every line number. This is the first step every seed's text passes through, so it
+    also refuses control characters anywhere in the file.
+    """
+    _refuse_control_characters(path, text)
+    start = _LEADING_BLANK_LINES.match(text).end()  # type: ignore[union-attr] - always matches
+    if not _YAML_BOUNDARY.detect(text[start:]):
         return Split(None, 1, text, 1)
-    boundaries = list(_YAML_BOUNDARY.FM_BOUNDARY.finditer(text))
+    boundaries = list(_YAML_BOUNDARY.FM_BOUNDARY.finditer(text, start))
     if len(boundaries) < 2:
-        raise BuildError([problem(path, 1, "front matter opened with '---' is not closed by a '---' line")])
+        line = text.count("\n", 0, start) + 1
+        raise BuildError([problem(path, line, "front matter opened with '---' is not closed by a '---' line")])
     opening, closing = boundaries[0], boundaries[1]
     body_start = closing.end() + 1 if text[closing.end():closing.end() + 1] == "\n" else closing.end()
     return Split(
@@ -109,6 +131,15 @@ def split_front_matter(path: Path, text: str) -> Split:
         body=text[body_start:],
         body_line=text.count("\n", 0, body_start) + 1,
     )
+
+
+def _refuse_control_characters(path: Path, text: str) -> None:
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise BuildError([problem(path, line, f"control character U+{ord(found.group()):04X} in column {column}; "
+                                              "remove it (only tabs and line breaks are allowed)")])
 
 
 def parse_meta(path: Path, split: Split) -> tuple[Meta, list[Problem]]:
@@ -175,6 +206,19 @@ def _check_bounds(path: Path, root: yaml.Node, first_line: int) -> None:
                 stack.append((value, depth + 1))
 
 
+def _control_character(value: object) -> str | None:
+    """The first control character in any text of a parsed YAML value (``"\\x01"`` escapes get there)."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        return found.group() if found else None
+    items = [*value, *value.values()] if isinstance(value, dict) else value if isinstance(value, list) else []
+    for item in items:
+        found = _control_character(item)
+        if found:
+            return found
+    return None
+
+
 def _type_name(value: object) -> str:
     if isinstance(value, bool):
         return f"boolean {value}"
@@ -232,6 +276,10 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
         if key not in KEYS:
             warnings.append(problem(path, lines.get(key, 1),
                                     f"unknown front matter key {key!r} (allowed: {', '.join(KEYS)})"))
+    for key, value in data.items():
+        found = _control_character(value)
+        if found:
+            fail(key, f"{key} contains control character U+{ord(found):04X} (written as a YAML escape); remove it")
     for key in ("title", "summary", "slug", "date_display", "update_note"):
         if key in data:
             value = data[key]
@@ -239,8 +287,6 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
                 fail(key, f"{key} is {_type_name(value)}; it must be text (quote it)")
             elif not value.strip():
                 fail(key, f"{key} is empty")
-            elif any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
-                fail(key, f"{key} contains control characters")
             else:
                 values[key] = " ".join(value.split())
     if "slug" in values and not _SLUG.match(str(values["slug"])):
@@ -256,8 +302,9 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
             good = []
             for i, item in enumerate(items):
                 if not isinstance(item, str) or not item.strip():
+                    what = "empty" if isinstance(item, str) else f"{_type_name(item)}; it must be text (quote it)"
                     errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)),
-                                          f"{key} item {i + 1} is {_type_name(item)}; it must be text (quote it)"))
+                                          f"{key} item {i + 1} is {what}"))
                 else:
                     good.append(" ".join(item.split()))
             values[key] = tuple(dict.fromkeys(good))

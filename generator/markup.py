@@ -31,6 +31,16 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 _TAG = re.compile(r"<[^>]+>")
+_LANGUAGE_CLASS = re.compile(r"\Alanguage-[\w+#.-]+\Z")
+
+
+def _keep_language_classes(tag: str, attribute: str, value: str) -> str | None:
+    """``<code class>`` keeps only ``language-…`` names: a fence's info string is the
+    author's free text (```` ~~~ {.x" onclick=…} ````, Hugo GHSA-q76j), not a class list."""
+    if attribute != "class":
+        return value
+    kept = [name for name in value.split() if _LANGUAGE_CLASS.match(name)]
+    return " ".join(kept) or None
 
 
 def clean_html(fragment: str) -> str:
@@ -41,6 +51,7 @@ def clean_html(fragment: str) -> str:
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer",
+        attribute_filter=_keep_language_classes,
     )
 
 

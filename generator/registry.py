@@ -88,7 +88,7 @@ def load_registry(seeds_dir: Path) -> Registry:
         return Registry()
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as seeds are read (D5)
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise BuildError([problem(path, 1, f"not valid UTF-8: {exc.reason}")]) from None

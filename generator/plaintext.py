@@ -64,7 +64,9 @@ def parse_wire(path: Path, body: str, first_line: int) -> WireArticle:
                                   f"the first line must be 'date YYYY-MM-DD' followed by the lede, not {head[:40]!r}")])
     day_text, lede = match.group(1), (match.group(2) or "").strip()
     if not _ISO_DAY.match(day_text):
-        raise BuildError([problem(path, line_no, f"date {day_text!r} is not in the form YYYY-MM-DD")])
+        # "2024-01-02\xa0Lede": only spaces and tabs part the date from the lede (C5).
+        hint = "; put a space or tab after it" if _ISO_DAY.match(day_text[:10]) else ""
+        raise BuildError([problem(path, line_no, f"date {day_text!r} is not in the form YYYY-MM-DD{hint}")])
     try:
         day = dt.date.fromisoformat(day_text)
     except ValueError:

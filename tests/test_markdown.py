@@ -129,6 +129,7 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
     assert [p.line for p in caught.value.problems] == [2, 3, 4]
 
 
+@pytest.mark.case("B6")
 def test_alias_bomb_is_refused_quickly(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 9):
@@ -139,6 +140,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
     assert "more than 10000 values" in caught.value.problems[0].message
 
 
+@pytest.mark.case("B11")
 def test_json_or_toml_looking_body_stays_body(tmp_path):
     entry, _ = read(write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\n---\n+++\n{\"a\": 1}\n"))
     assert entry.body_html == '<p>+++\n{"a": 1}</p>'

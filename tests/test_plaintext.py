@@ -74,6 +74,7 @@ def test_bom_crlf_and_leading_space_give_the_same_entry(tmp_path):
            (original.title, original.summary, original.date, original.headings)
 
 
+@pytest.mark.case("A10")
 def test_html_in_plain_text_is_shown_as_text(tmp_path):
     entry = read(write(tmp_path, "date 2024-01-01 A <b>bold</b> claim &amp; more.\n\n<script>alert(1)</script> it said.\n"))
     assert "<b>" not in entry.body_html and "<script>" not in entry.body_html
@@ -128,6 +129,7 @@ def test_bad_wire_input_names_the_line(tmp_path, text, line, message):
     assert message in problem.message
 
 
+@pytest.mark.case("C5")
 def test_tabs_and_extra_spaces_after_date_are_accepted(tmp_path):
     entry = read(write(tmp_path, "date \t 2024-01-02 \t Lede sentence here.\n"))
     assert entry.date == dt.date(2024, 1, 2) and entry.title == "Lede sentence here"

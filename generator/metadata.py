@@ -134,6 +134,7 @@ def split_front_matter(path: Path, text: str) -> Split:
 
 
 def _refuse_control_characters(path: Path, text: str) -> None:
+    """Raise for the first control character, by line and column: it may be invisible in an editor."""
     found = _CONTROL.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1

@@ -14,6 +14,7 @@ from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load import load_entries, load_static
 from generator.markup import MarkdownConverter
+from generator.progress import Progress, quiet
 from generator.render import render_site
 from generator.search import fingerprint as search_fingerprint
 from generator.search import search_files
@@ -91,7 +92,7 @@ class Site:
 
 
 def build_site(options: BuildOptions, cache: BuildCache | None = None,
-               previous: Mapping[str, bytes | Path] | None = None) -> Site:
+               previous: Mapping[str, bytes | Path] | None = None, progress: Progress = quiet) -> Site:
     """Load, model and render the site in memory; raise BuildError listing every problem.
 
     ``previous`` holds the last good build's files that are still at hand (bytes, or a
@@ -99,18 +100,21 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     unrendered. ``cache.digests`` is updated on success.
     """
     started = time.perf_counter()
-    config, loaded = _load_all(options, cache.entries if cache else None)
+    config, loaded = _load_all(options, cache.entries if cache else None, progress)
     if options.strict and loaded.warnings:
         raise BuildError(loaded.warnings)
     timeline = build_timeline(loaded.entries, display_path(options.seeds_dir),
                               include_drafts=options.drafts, eras=config.eras)
     previous = previous or {}
     known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
-    rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known)
+    rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known,
+                           progress)
     files: dict[str, bytes | Path] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
+        progress("search index", 0, 1)
         files.update(_search_bundle(_contents(files), config.language, cache))
+        progress("search index", 1, 1)
     if options.strict:  # a strict build is also a checked one
         found = check_site(_contents(files), config.base_path, where=display_path(options.out_dir))
         if found:
@@ -124,7 +128,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     return Site(files=files, result=result)
 
 
-def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+def build(options: BuildOptions, cache: BuildCache | None = None, progress: Progress = quiet) -> BuildResult:
     """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched.
 
     With a cache folder, a build whose inputs are byte for byte those of the last build,
@@ -152,8 +156,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             saved = disk_cache.load(options.cache_dir)
             cache = BuildCache(entries=saved.get("entries", {}), search=saved.get("search"),
                                digests=manifest.get("digests", {}))
-    site = build_site(options, cache, on_disk)
-    written = write_site(site.files, options.out_dir)
+    site = build_site(options, cache, on_disk, progress)
+    written = write_site(site.files, options.out_dir, progress)
     try:
         if options.cache_dir is not None and cache is not None:
             disk_cache.save(options.cache_dir, {"entries": cache.entries, "search": cache.search})
@@ -197,7 +201,7 @@ def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | N
     return bundle
 
 
-def _load_all(options: BuildOptions, cache: dict | None):
+def _load_all(options: BuildOptions, cache: dict | None, progress: Progress = quiet):
     """Config and seeds together, so one run reports the problems of both."""
     problems: list[Problem] = []
     config = loaded = None
@@ -206,7 +210,8 @@ def _load_all(options: BuildOptions, cache: dict | None):
     except BuildError as exc:
         problems.extend(exc.problems)
     try:
-        loaded = load_entries(options.seeds_dir, MarkdownConverter(), cache, jobs=options.jobs or os.cpu_count() or 1)
+        loaded = load_entries(options.seeds_dir, MarkdownConverter(), cache, jobs=options.jobs or os.cpu_count() or 1,
+                              progress=progress)
     except BuildError as exc:
         problems.extend(exc.problems)
     if problems:

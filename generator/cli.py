@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import __version__
+from generator import __version__, progress
 from generator.build import BuildOptions, build, build_site
 from generator.check import check_site, read_folder
 from generator.config import load_config
 from generator.config import normalise_base_url
 from generator.errors import BuildError, display_path
+from generator.progress import TerminalProgress
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -168,8 +169,9 @@ def run_build(args: argparse.Namespace) -> int:
         drafts=args.drafts, strict=args.strict, jobs=args.jobs, search=not args.no_search,
         cache_dir=None if args.no_cache else args.cache_dir,
     )
+    bar = TerminalProgress() if progress.wanted(args.quiet) else None
     try:
-        result = build(options)
+        result = build(options, progress=bar or progress.quiet)
     except BuildError as exc:
         for found in exc.problems:
             print(f"{found}", file=sys.stderr)
@@ -180,6 +182,9 @@ def run_build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("timeline: interrupted; output left as it was", file=sys.stderr)
         return 130
+    finally:
+        if bar is not None:
+            bar.close()
     if not args.quiet:
         print_warnings(result.warnings)
     if args.verbose:

@@ -22,6 +22,7 @@ from generator.markup import MarkdownConverter, pathological, plain_text
 from generator.metadata import Meta, Split, parse_meta, split_front_matter
 from generator.model import Entry, Tag
 from generator.plaintext import parse_wire
+from generator.progress import Progress, quiet
 from generator.prose import headline, split_sentences, summarise
 from generator.registry import REGISTRY_FILE, Registry, load_registry
 from generator.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, windows_reserved
@@ -52,7 +53,7 @@ PARALLEL_THRESHOLD = 300
 
 
 def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | None = None,
-                 jobs: int = 1) -> Loaded:
+                 jobs: int = 1, progress: Progress = quiet) -> Loaded:
     """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file.
 
     ``cache`` (kept by the caller between builds: in memory by ``timeline serve``, on
@@ -81,7 +82,7 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
         hit = cache.get(key) if cache is not None else None
         found.append((path, key, hit if hit is not None else text))
     misses = [(str(path), text) for path, _, text in found if isinstance(text, str)]
-    parsed = dict(zip((p for p, _ in misses), _parse_all(misses, seeds_dir, converter, registry, jobs)))
+    parsed = dict(zip((p for p, _ in misses), _parse_all(misses, seeds_dir, converter, registry, jobs, progress)))
     entries: list[Entry] = []
     warnings: list[Problem] = []
     used: dict = {}
@@ -102,17 +103,25 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
 
 
 def _parse_all(items: list[tuple[str, str]], root: Path, converter: MarkdownConverter, registry: Registry,
-               jobs: int) -> list:
+               jobs: int, progress: Progress = quiet) -> list:
     """Parse (path, text) pairs in order, in worker processes when there are many."""
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return _parse_batch(items, root, registry, converter)
-    size = -(-len(items) // (jobs * 4))  # a few batches per worker, so no worker idles at the end
+    parallel = jobs > 1 and len(items) >= PARALLEL_THRESHOLD
+    # Batches of a few hundred: no worker idles at the end, and the progress bar moves.
+    size = max(100, -(-len(items) // (jobs * 12))) if parallel else 500
     batches = [items[i:i + size] for i in range(0, len(items), size)]
+    parsed: list = []
+    if not parallel:
+        for batch in batches:
+            parsed += _parse_batch(batch, root, registry, converter)
+            progress("parse", len(parsed), len(items))
+        return parsed
     # "spawn" starts clean interpreters: safe even from the preview's threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches))
-        return [item for batch in results for item in batch]
+        for batch in pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches)):
+            parsed += batch
+            progress("parse", len(parsed), len(items))
+    return parsed
 
 
 def _parse_batch(items: list[tuple[str, str]], root: Path, registry: Registry,

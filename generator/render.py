@@ -24,6 +24,7 @@ from generator.feeds import atom_feed, json_feed, robots, sitemap
 from generator.digest import Digester, generator_identity
 from generator.model import Timeline
 from generator.pages import Page, site_pages
+from generator.progress import Progress, quiet
 
 
 def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
@@ -62,8 +63,8 @@ class Rendered:
     """Site path -> digest of what made it, for the next build's ``previous``."""
 
 
-def render_site(timeline: Timeline, config: Config, templates_dir: Path,
-                environments: dict | None = None, previous: dict[str, bytes] | None = None) -> Rendered:
+def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
+                previous: dict[str, bytes] | None = None, progress: Progress = quiet) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -88,7 +89,9 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path,
     digests: dict[str, bytes] = {}
     problems: list[Problem] = []
     pages = site_pages(timeline, config)
-    for page in pages:
+    for done, page in enumerate(pages, start=1):
+        if done % 100 == 0 or done == len(pages):
+            progress("render", done, len(pages))
         digest = digests[page.output] = digester.digest(common, page.template, page.meta, page.context)
         if previous.get(page.output) == digest:
             kept.append(page.output)

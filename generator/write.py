@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import BuildError, problem
+from generator.progress import Progress, quiet
 
 MARKER = ".timeline-output"
 """A file in every output folder we write: we only ever replace folders that carry it."""
@@ -80,7 +81,7 @@ class WriteReport:
     """Files of the old site that no longer belong (deleted or renamed entries…)."""
 
 
-def write_site(files: Mapping[str, bytes | Path], out_dir: Path) -> WriteReport:
+def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progress = quiet) -> WriteReport:
     """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
 
     A file is given as its bytes, or as the path of an identical file of the old site.
@@ -96,7 +97,9 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path) -> WriteReport:
     written = unchanged = 0
     made: set[Path] = {stage}
     try:
-        for path, data in sorted(files.items()):
+        for done, (path, data) in enumerate(sorted(files.items()), start=1):
+            if done % 100 == 0 or done == len(files):
+                progress("write", done, len(files))
             relative = safe_relative(path)
             target = stage / relative
             if target.parent not in made:  # one mkdir per folder, not per file

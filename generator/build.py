@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from generator import cache as disk_cache
 from generator.check import check_site
@@ -14,12 +18,13 @@ from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load import load_entries, load_static
 from generator.markup import MarkdownConverter
+from generator.model import Entry
 from generator.progress import Progress, quiet
 from generator.render import render_site
 from generator.search import fingerprint as search_fingerprint
 from generator.search import search_files
 from generator.timeline import build_timeline
-from generator.write import MARKER, WriteReport, check_output_folder, leftovers, write_site
+from generator.write import MARKER, WriteReport, check_output_folder, leftovers, one_build_at_a_time, write_site
 from generator.write import finish as finish_writing
 
 
@@ -36,6 +41,10 @@ class BuildOptions:
     """Overrides the config's base_url (e.g. for GitHub Pages: ``https://user.github.io/repo/``)."""
     drafts: bool = False
     """Include entries marked ``draft: true``."""
+    future: bool = False
+    """Include entries dated after today (by default they wait, with a warning, until their day)."""
+    clock: dt.date | None = None
+    """The day taken as today; None for SOURCE_DATE_EPOCH when set, else the system clock."""
     strict: bool = False
     """Treat warnings as errors and run ``timeline check``'s checks on the built site."""
     search: bool = True
@@ -101,9 +110,13 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     """
     started = time.perf_counter()
     config, loaded = _load_all(options, cache.entries if cache else None, progress)
-    if options.strict and loaded.warnings:
-        raise BuildError(loaded.warnings)
-    timeline = build_timeline(loaded.entries, display_path(options.seeds_dir),
+    entries, warnings = loaded.entries, loaded.warnings
+    if not options.future:
+        entries, later = _until(entries, today(options.clock, config.timezone), options.seeds_dir)
+        warnings += later
+    if options.strict and warnings:
+        raise BuildError(warnings)
+    timeline = build_timeline(entries, display_path(options.seeds_dir),
                               include_drafts=options.drafts, eras=config.eras)
     previous = previous or {}
     known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
@@ -124,7 +137,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started,
-                         warnings=loaded.warnings, ignored=loaded.ignored)
+                         warnings=warnings, ignored=loaded.ignored)
     return Site(files=files, result=result)
 
 
@@ -138,6 +151,16 @@ def build(options: BuildOptions, cache: BuildCache | None = None, progress: Prog
     started = time.perf_counter()
     out_dir = options.out_dir.absolute()
     check_output_folder(out_dir)
+    with one_build_at_a_time(out_dir, lambda: print(
+            f"timeline: another build is writing {display_path(options.out_dir)}/; waiting for it to finish",
+            file=sys.stderr)):
+        return _build_locked(options, cache, progress, out_dir, started)
+
+
+def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Progress, out_dir: Path,
+                  started: float) -> BuildResult:
+    """``build`` once it holds the output folder."""
+    check_output_folder(out_dir)  # again: the build we waited for may have changed it
     manifest: dict = {}
     on_disk: dict[str, Path] = {}
     inputs = b""
@@ -170,10 +193,47 @@ def build(options: BuildOptions, cache: BuildCache | None = None, progress: Prog
     return replace(site.result, seconds=time.perf_counter() - started, written=written)
 
 
+def today(clock: dt.date | None, timezone: str) -> dt.date:
+    """The day taken as today: ``--clock``, else SOURCE_DATE_EPOCH (reproducible builds), else
+    the system clock; in the site's time zone, where its dates are."""
+    if clock is not None:
+        return clock
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
+    try:
+        return moment.astimezone(ZoneInfo(timezone)).date()
+    except (ValueError, KeyError):  # a bad zone is reported by the config's own check
+        return moment.date()
+
+
+def _until(entries: tuple[Entry, ...], day: dt.date, seeds_dir: Path) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
+    """The entries dated up to ``day``, and a warning for each one left out (E3)."""
+    kept, later = [], []
+    for entry in entries:
+        if entry.date <= day:
+            kept.append(entry)
+        else:
+            later.append(problem(seeds_dir / entry.source_path, _date_line(seeds_dir / entry.source_path),
+                                 f"dated {entry.date.isoformat()}, after today ({day.isoformat()}): left out "
+                                 f"until then (--future includes it)"))
+    return tuple(kept), tuple(later)
+
+
+def _date_line(path: Path) -> int:
+    """The line of a seed's date (front matter ``date:`` or the wire's ``date`` line), else 1."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines[:200], start=1) if re.match(r"date[: ]", line)), 1)
+
+
 def _inputs_digest(options: BuildOptions) -> bytes:
-    """Everything the build reads: the seed, template and static folders, the config, the options."""
+    """Everything the build reads: the seed, template and static folders, the config, the options
+    (and today's date: an entry dated tomorrow is in tomorrow's build)."""
     settings = repr((str(options.out_dir.absolute()), options.base_url, options.drafts, options.strict,
-                     options.search, os.environ.get("SOURCE_DATE_EPOCH")))
+                     options.search, options.future, today(options.clock, "UTC"),
+                     os.environ.get("SOURCE_DATE_EPOCH")))
     return disk_cache.inputs_digest((options.seeds_dir, options.templates_dir, options.static_dir),
                                     (options.config_path,), settings)
 

@@ -69,8 +69,11 @@ def inputs_digest(folders: Iterable[Path], files: Iterable[Path], settings: str)
     h = hashlib.blake2b(generator_identity() + settings.encode())
     for folder in folders:
         h.update(b"\0folder:" + os.fsencode(folder.absolute()))
-        for root, dirs, names in os.walk(folder):
+        # Unreadable folders and the folders themselves count too: the build reports an
+        # unreadable folder, or a folder named like a seed, and must not be skipped.
+        for root, dirs, names in os.walk(folder, onerror=lambda exc: h.update(f"error:{exc.filename}:{exc.errno}".encode())):
             dirs.sort()
+            h.update(b"\0dir:" + os.fsencode(root) + b"\0" + b"/".join(os.fsencode(d) for d in dirs))
             for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
                 _feed_file(h, Path(root, name))
     for path in files:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,6 +58,9 @@ def make_parser() -> argparse.ArgumentParser:
     sources.add_argument("--base-url", type=_base_url, metavar="URL",
                          help="where the site is hosted, e.g. https://user.github.io/repo/ (overrides the config)")
     sources.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
+    sources.add_argument("--future", action="store_true", help="include entries dated after today")
+    sources.add_argument("--clock", type=_day, metavar="YYYY-MM-DD",
+                         help="the day taken as today (default: SOURCE_DATE_EPOCH if set, else the system clock)")
 
     build_cmd = commands.add_parser("build", parents=[sources], help="build the site into output/",
                                     description="Read seeds/, render templates/, copy static/, write output/.")
@@ -150,11 +155,23 @@ def _config_base_path(config_path: Path) -> str:
         return "/"
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII) else _bad_day(text)
+    except ValueError:
+        return _bad_day(text)
+
+
+def _bad_day(text: str) -> dt.date:
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD")
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from generator.serve import ServeError, serve  # tornado and livereload load only for the preview
 
     options = BuildOptions(seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
-                           config_path=args.config, base_url=args.base_url, drafts=args.drafts)
+                           config_path=args.config, base_url=args.base_url, drafts=args.drafts,
+                           future=args.future, clock=args.clock)
     try:
         return serve(options, host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet)
     except ServeError as exc:
@@ -166,7 +183,8 @@ def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
         out_dir=args.out, config_path=args.config, base_url=args.base_url,
-        drafts=args.drafts, strict=args.strict, jobs=args.jobs, search=not args.no_search,
+        drafts=args.drafts, future=args.future, clock=args.clock, strict=args.strict, jobs=args.jobs,
+        search=not args.no_search,
         cache_dir=None if args.no_cache else args.cache_dir,
     )
     bar = TerminalProgress() if progress.wanted(args.quiet) else None

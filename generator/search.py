@@ -39,24 +39,33 @@ def fingerprint(files: dict[str, bytes], language: str) -> bytes:
 
 def search_files(files: dict[str, bytes], language: str) -> dict[str, bytes]:
     """The Pagefind bundle for the site's HTML pages, by site path (``pagefind/…``)."""
-    with tempfile.TemporaryDirectory(prefix="timeline-search-") as tmp:
-        site = Path(tmp) / "site"
-        made: set[Path] = set()
-        for path, data in indexed(files):
-            target = site / path
-            if target.parent not in made:  # one mkdir per folder: each costs ~0.4 ms here
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
-        out = Path(tmp) / BUNDLE
-        command = [str(_must_get_executable()), "--site", str(site), "--output-path", str(out),
-                   "--force-language", language.split("-")[0].lower(), "--quiet"]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise BuildError([Problem("(search index)", 0, f"Pagefind could not run: {exc}")]) from None
-        if done.returncode != 0:
-            reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
-            raise BuildError([Problem("(search index)", 0, f"Pagefind failed: {reason[0]}")])
-        return {f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
-                for p in sorted(out.rglob("*")) if p.is_file()}
+    try:
+        with tempfile.TemporaryDirectory(prefix="timeline-search-") as tmp:
+            return _index(files, language, Path(tmp))
+    except OSError as exc:  # the scratch copy could not be written or read (disk full…)
+        raise BuildError([Problem("(search index)", 0, f"cannot make the search index: {exc.strerror or exc}")]) \
+            from None
+
+
+def _index(files: dict[str, bytes], language: str, tmp: Path) -> dict[str, bytes]:
+    """Copy the pages into ``tmp``, run Pagefind there, and read its bundle back."""
+    site = tmp / "site"
+    made: set[Path] = set()
+    for path, data in indexed(files):
+        target = site / path
+        if target.parent not in made:  # one mkdir per folder: each costs ~0.4 ms here
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+    out = tmp / BUNDLE
+    command = [str(_must_get_executable()), "--site", str(site), "--output-path", str(out),
+               "--force-language", language.split("-")[0].lower(), "--quiet"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError([Problem("(search index)", 0, f"Pagefind could not run: {exc}")]) from None
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
+        raise BuildError([Problem("(search index)", 0, f"Pagefind failed: {reason[0]}")])
+    return {f"{BUNDLE}/{p.relative_to(out).as_posix()}": p.read_bytes()
+            for p in sorted(out.rglob("*")) if p.is_file()}

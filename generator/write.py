@@ -6,13 +6,14 @@ renames, so ``output/`` is always a complete site: the old one or the new one.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -21,8 +22,10 @@ from generator.progress import Progress, quiet
 
 MARKER = ".timeline-output"
 """A file in every output folder we write: we only ever replace folders that carry it."""
-KEEP = ("CNAME",)
-"""Files a site owner may put in output/ by hand that every build carries over."""
+KEEP = ("CNAME", ".git")
+"""What a site owner may put in output/ by hand that every build carries over (H6): a custom
+domain's ``CNAME``, and ``.git`` for an output folder that is a checkout of a Pages branch.
+(``.nojekyll`` is part of every build.)"""
 
 
 def _siblings(out_dir: Path, kind: str) -> list[Path]:
@@ -45,6 +48,32 @@ def check_output_folder(out_dir: Path) -> None:
 def leftovers(out_dir: Path) -> list[Path]:
     """Staging or old folders of an interrupted build beside ``out_dir``."""
     return _siblings(out_dir, "old") + _siblings(out_dir, "tmp")
+
+
+@contextlib.contextmanager
+def one_build_at_a_time(out_dir: Path, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold a lock on the output folder's parent for the whole build (H8): a second build of
+    the same site waits (``waiting`` is called once) instead of racing the first. No lock
+    file is left behind: the lock is on the folder itself (flock; not on Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out_dir.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise BuildError([problem(out_dir, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def recover_leftovers(out_dir: Path) -> None:
@@ -91,11 +120,15 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progr
     """
     out_dir = out_dir.absolute()
     check_output_folder(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover_leftovers(out_dir)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        recover_leftovers(out_dir)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    except OSError as exc:
+        raise BuildError([problem(out_dir, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
     written = unchanged = 0
     made: set[Path] = {stage}
+    relative = PurePosixPath()
     try:
         for done, (path, data) in enumerate(sorted(files.items()), start=1):
             if done % 100 == 0 or done == len(files):
@@ -118,22 +151,33 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progr
                     pass
             target.write_bytes(data)
             written += 1
+        relative = PurePosixPath(MARKER)
         (stage / MARKER).write_text("Built by timeline. This whole folder is replaced on every build.\n")
         for name in KEEP:
-            kept = out_dir / name
-            if name not in files and kept.is_file() and not kept.is_symlink():
-                shutil.copy2(kept, stage / name)
+            relative = PurePosixPath(name)
+            _keep(out_dir / name, stage / name, name in files)
         os.chmod(stage, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
         removed = _count_removed(out_dir, files)
+        relative = PurePosixPath()
         _swap(stage, out_dir)
-    except OSError as exc:
+    except OSError as exc:  # disk full, file too large, no permission… (H3): the old site stays
         shutil.rmtree(stage, ignore_errors=True)
-        where = Path(exc.filename) if exc.filename else out_dir
-        raise BuildError([problem(where, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
+        raise BuildError([problem(out_dir / relative, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return WriteReport(written=written, unchanged=unchanged, removed=removed)
+
+
+def _keep(old: Path, new: Path, generated: bool) -> None:
+    """Carry a KEEP file or folder over from the old site, hard-linked (never moved: the old
+    site must stay whole until the swap). A generated file of that name wins; links are not followed."""
+    if generated or old.is_symlink() or not old.exists():
+        return
+    if old.is_dir():
+        shutil.copytree(old, new, symlinks=True, copy_function=os.link)
+    else:
+        _link_or_copy(old, new)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -158,9 +202,10 @@ def _count_removed(out_dir: Path, files: Mapping[str, object]) -> int:
         return 0
     kept = set(files) | {MARKER, *KEEP}
     removed = 0
-    for root, _, names in os.walk(out_dir):  # os.walk: a third of pathlib.rglob's time on 10,000 folders
+    for root, dirs, names in os.walk(out_dir):  # os.walk: a third of pathlib.rglob's time on 10,000 folders
         prefix = os.path.relpath(root, out_dir).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
+        dirs[:] = [d for d in dirs if prefix + d not in kept]  # a kept .git is not the site's
         removed += sum(1 for name in names if prefix + name not in kept)
     return removed
 

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import make_site, tree_hash
 
 ENTRIES = 2000
@@ -31,6 +33,7 @@ def build(site: Path, out: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.case("H2")
 def test_sigkill_at_random_moments_never_leaves_a_partial_site(tmp_path: Path):
     seeds = tmp_path / "corpus"
     write_corpus(seeds)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import touch_edit
 from generator.build import BuildCache, BuildOptions, build_site
 
@@ -114,6 +116,7 @@ def write_corpus(seeds: Path, count: int) -> None:
                 f"Body of story **{i}**, with a [link](https://news.example/{i}).\n\n## Details\n\nMore on {i}.\n")
 
 
+@pytest.mark.case("H4")
 def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: Path):
     """After every kind of change, a build that reuses the cache and the last output is byte for
     byte a clean build (--no-cache into an empty folder); and a build with nothing to do writes nothing."""

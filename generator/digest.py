@@ -25,9 +25,12 @@ import slugify
 import yaml
 
 from generator import __version__
-from generator.model import Entry
+from generator.model import EntryPage, Facet, Month, Run, Timeline, Year
 
 SIZE = 16
+WALKED = (Timeline, Year, Month, Run, Facet, EntryPage)
+"""The dataclasses that hold entries: walked field by field, so that each entry is digested
+once per build however many pages list it. Every other dataclass is digested whole."""
 
 
 @functools.cache
@@ -58,26 +61,29 @@ class Digester:
         return h.digest()
 
     def _feed(self, h, value: object) -> None:  # noqa: C901 - one branch per kind of value
-        if value is None or isinstance(value, (bool, int, float)):
-            h.update(b"%s:%r;" % (type(value).__name__.encode(), value))
-        elif isinstance(value, str):
+        kind = type(value)
+        if kind is str or isinstance(value, str):  # the commonest first (and markupsafe.Markup)
             data = value.encode("utf-8", "surrogatepass")
             h.update(b"s%d:" % len(data) + data)
+        elif hasattr(kind, "__dataclass_fields__"):
+            h.update(self._instance(value))
+        elif kind is tuple or kind is list:
+            h.update(b"l%d:" % len(value))
+            for item in value:
+                self._feed(h, item)
+        elif kind is dict:
+            h.update(b"d%d:" % len(value))
+            for key, item in value.items():  # insertion order: the order templates see
+                self._feed(h, key)
+                self._feed(h, item)
+        elif value is None or isinstance(value, (bool, int, float)):
+            h.update(b"%s:%r;" % (kind.__name__.encode(), value))
         elif isinstance(value, bytes):
             h.update(b"b%d:" % len(value) + value)
         elif isinstance(value, (dt.date, dt.time)):  # datetime is a date
             h.update(b"t:" + value.isoformat().encode() + b";")
         elif isinstance(value, (tuple, list)):
-            h.update(b"l%d:" % len(value))
-            for item in value:
-                self._feed(h, item)
-        elif isinstance(value, dict):
-            h.update(b"d%d:" % len(value))
-            for key, item in value.items():  # insertion order: the order templates see
-                self._feed(h, key)
-                self._feed(h, item)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(self._instance(value))
+            self._feed(h, list(value))
         elif isinstance(value, PurePath):
             self._feed(h, value.as_posix())
         else:
@@ -88,14 +94,15 @@ class Digester:
         if known is not None and known[0] is value:
             return known[1]
         h = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=SIZE)
-        if isinstance(value, Entry):
-            # An entry holds only text, dates and small records, never a set: its pickle is a
-            # complete, deterministic encoding, made in C, 20 times faster than walking it.
-            # (Objects shared differently would pickle differently: a needless render, never a stale one.)
-            h.update(pickle.dumps(value, protocol=5))
-        else:
+        if isinstance(value, WALKED):
             for f in dataclasses.fields(value):
                 self._feed(h, getattr(value, f.name))
+        else:
+            # Entries, page metadata and the small records hold only text, numbers, dates,
+            # tuples and dicts, never a set: their pickle is a complete, deterministic
+            # encoding, made in C, 20 times faster than walking them. (An object shared
+            # differently would pickle differently: a needless render, never a stale one.)
+            h.update(pickle.dumps(value, protocol=5))
         result = h.digest()
         self._known[id(value)] = (value, result)  # keeps value alive, so its id is never reused
         return result

@@ -3,6 +3,9 @@
 Each follows its standard so that real tools read it as it is: TimelineJS3 loads
 ``timeline.json``, spreadsheets open ``entries.csv`` (RFC 4180) and calendars
 subscribe to ``calendar.ics`` (RFC 5545).
+
+Each entry's part of each file is made once and kept (``Pieces``): in the preview an
+edit re-makes one entry's parts, not 10,000 of them, and the files are joined again.
 """
 
 from __future__ import annotations
@@ -13,10 +16,40 @@ import io
 import json
 import re
 
+from collections.abc import Callable
+
 from generator.config import Config
-from generator.feeds import entry_id
-from generator.model import Entry, Timeline
 from generator.dates import entry_date_text
+from generator.digest import Digester
+from generator.feeds import entry_id
+from generator.model import Entry, EntryPage, Timeline
+
+COMPACT = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
+
+
+class Pieces:
+    """Each entry's part of each data file, by a digest of the entry, its era and the config.
+
+    ``store`` is kept by the caller between builds (the preview keeps it in memory);
+    ``prune`` then drops the parts this build did not use."""
+
+    def __init__(self, config: Config, store: dict | None = None, digester: Digester | None = None) -> None:
+        self.store = {} if store is None else store
+        self.digester = digester or Digester()
+        self.config = self.digester.digest(config)
+        self.used: dict = {}
+
+    def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> str:
+        key = (kind, self.digester.digest(self.config, page.entry, page.era))
+        piece = self.store.get(key)
+        if piece is None:
+            piece = make(page)
+        self.used[key] = piece
+        return piece
+
+    def prune(self) -> None:
+        self.store.clear()
+        self.store.update(self.used)
 
 
 def _date_parts(entry: Entry) -> dict:
@@ -28,36 +61,38 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: dict, records: str) -> bytes:
-    """JSON with each item of the list ``data[records]`` on a line of its own: readable and
-    diffable, and made by json's C encoder (``indent`` would switch it to the pure-Python one,
-    five times slower: 1 s for 10,000 entries)."""
-    compact = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
-    items = ",\n".join(json.dumps(item, **compact) for item in data[records])
-    rest = json.dumps({k: v for k, v in data.items() if k != records}, **compact)[1:-1]
-    return f"{{{json.dumps(records)}:[\n{items}\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
+def _dump(data: dict, records: str, items: list[str]) -> bytes:
+    """JSON with each of ``items`` (already encoded) on a line of its own as the list
+    ``data[records]``: readable and diffable, and made by json's C encoder (``indent``
+    would switch it to the pure-Python one, five times slower)."""
+    rest = json.dumps(data, **COMPACT)[1:-1]
+    lines = ",\n".join(items)
+    return f"{{{json.dumps(records)}:[\n{lines}\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
 
 
-def timelinejs(timeline: Timeline, config: Config) -> bytes:
+def _event(page: EntryPage) -> str:
+    entry = page.entry
+    event = {
+        "unique_id": entry.slug,
+        "start_date": _date_parts(entry),
+        "text": {"headline": entry.title, "text": entry.summary},
+    }
+    if page.era:
+        event["group"] = page.era.name
+    return json.dumps(event, **COMPACT)
+
+
+def timelinejs(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> bytes:
     """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
-    events = []
-    for page in timeline.pages:
-        entry = page.entry
-        event = {
-            "unique_id": entry.slug,
-            "start_date": _date_parts(entry),
-            "text": {"headline": entry.title, "text": entry.summary},
-        }
-        if page.era:
-            event["group"] = page.era.name
-        events.append(event)
+    pieces = pieces or Pieces(config)
+    events = [pieces.get("timelinejs", page, _event) for page in timeline.pages]
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
         "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
         "text": {"headline": era.name, "text": era.description},
     } for era in timeline.eras]
-    return _dump({"title": {"text": {"headline": config.title, "text": config.description}},
-                  "events": events, "eras": eras}, "events")
+    return _dump({"title": {"text": {"headline": config.title, "text": config.description}}, "eras": eras},
+                 "events", events)
 
 
 def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict:
@@ -85,54 +120,62 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
     }
 
 
-def entries_json(timeline: Timeline, config: Config) -> bytes:
+def entries_json(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> bytes:
     """Every field of every entry, oldest first."""
-    return _dump({"title": config.title, "entries": [
-        _record(p.entry, p.era.name if p.era else None, config) for p in timeline.pages]}, "entries")
+    pieces = pieces or Pieces(config)
+    records = [pieces.get("entries.json", page, lambda p: json.dumps(
+        _record(p.entry, p.era.name if p.era else None, config), **COMPACT)) for page in timeline.pages]
+    return _dump({"title": config.title}, "entries", records)
 
 
 CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "places", "source_urls",
                "source_publishers", "updated", "slug")
 
 
-def entries_csv(timeline: Timeline, config: Config) -> bytes:
+def entries_csv(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> bytes:
     """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
+    pieces = pieces or Pieces(config)
+    return (_csv_row(CSV_COLUMNS) + "".join(pieces.get("entries.csv", page, lambda p: _csv_row([
+        p.entry.date.isoformat() if not p.entry.month_only else f"{p.entry.date:%Y-%m}", p.entry.title,
+        config.full_url(p.entry.path), p.entry.summary, p.era.name if p.era else "",
+        "; ".join(t.name for t in p.entry.tags), "; ".join(a.name for a in p.entry.actors),
+        "; ".join(place.name for place in p.entry.places), " ".join(s.url for s in p.entry.sources),
+        "; ".join(s.publisher for s in p.entry.sources), p.entry.updated.isoformat() if p.entry.updated else "",
+        p.entry.slug,
+    ])) for page in timeline.pages)).encode("utf-8")
+
+
+def _csv_row(fields) -> str:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for page in timeline.pages:
-        e = page.entry
-        writer.writerow([
-            e.date.isoformat() if not e.month_only else f"{e.date:%Y-%m}", e.title, config.full_url(e.path),
-            e.summary, page.era.name if page.era else "", "; ".join(t.name for t in e.tags),
-            "; ".join(a.name for a in e.actors), "; ".join(p.name for p in e.places),
-            " ".join(s.url for s in e.sources), "; ".join(s.publisher for s in e.sources),
-            e.updated.isoformat() if e.updated else "", e.slug,
-        ])
-    return out.getvalue().encode("utf-8")
+    csv.writer(out, lineterminator="\r\n").writerow(fields)
+    return out.getvalue()
 
 
-def calendar_ics(timeline: Timeline, config: Config) -> bytes:
+def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> bytes:
     """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time.
 
     Written directly rather than with the icalendar library, which took 2.7 s for 10,000
     events (its folding is per character); the tests read the file back with icalendar.
     """
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
-    for entry in timeline.entries:
-        stamp = entry.updated or entry.date
-        lines += ["BEGIN:VEVENT",
-                  f"SUMMARY:{_ics_text(entry.title)}",
-                  f"DTSTART;VALUE=DATE:{entry.date:%Y%m%d}",
-                  f"DTEND;VALUE=DATE:{entry.date + dt.timedelta(days=1):%Y%m%d}",
-                  f"DTSTAMP:{stamp:%Y%m%d}T000000Z",
-                  f"UID:{entry_id(config, entry).removeprefix('urn:uuid:')}@timeline"]
-        if entry.tags:
-            lines.append("CATEGORIES:" + ",".join(_ics_text(t.name) for t in entry.tags))
-        lines += [f"DESCRIPTION:{_ics_text(entry.summary)}", f"URL:{config.full_url(entry.path)}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(_ics_fold(line) for line in lines).encode("utf-8")
+    pieces = pieces or Pieces(config)
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
+            "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
+    events = "".join(pieces.get("calendar.ics", page, lambda p: _vevent(p.entry, config)) for page in timeline.pages)
+    return ("".join(map(_ics_fold, head)) + events + _ics_fold("END:VCALENDAR")).encode("utf-8")
+
+
+def _vevent(entry: Entry, config: Config) -> str:
+    stamp = entry.updated or entry.date
+    lines = ["BEGIN:VEVENT",
+             f"SUMMARY:{_ics_text(entry.title)}",
+             f"DTSTART;VALUE=DATE:{entry.date:%Y%m%d}",
+             f"DTEND;VALUE=DATE:{entry.date + dt.timedelta(days=1):%Y%m%d}",
+             f"DTSTAMP:{stamp:%Y%m%d}T000000Z",
+             f"UID:{entry_id(config, entry).removeprefix('urn:uuid:')}@timeline"]
+    if entry.tags:
+        lines.append("CATEGORIES:" + ",".join(_ics_text(t.name) for t in entry.tags))
+    lines += [f"DESCRIPTION:{_ics_text(entry.summary)}", f"URL:{config.full_url(entry.path)}", "END:VEVENT"]
+    return "".join(map(_ics_fold, lines))
 
 
 _ICS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")

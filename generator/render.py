@@ -8,6 +8,7 @@ from the ``url`` filter, every date from the locale-free date filters.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import jinja2
 from generator.config import Config
 from generator.dates import entry_date_text, entry_datetime, isodate, longdate, monthname
 from generator.errors import BuildError, Problem, display_path, problem
-from generator.exports import calendar_ics, entries_csv, entries_json, timelinejs
+from generator.exports import Pieces, calendar_ics, entries_csv, entries_json, timelinejs
 from generator.feeds import atom_feed, json_feed, robots, sitemap
 from generator.digest import Digester, generator_identity
 from generator.model import Timeline
@@ -64,7 +65,8 @@ class Rendered:
 
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
-                previous: dict[str, bytes] | None = None, progress: Progress = quiet) -> Rendered:
+                previous: dict[str, bytes] | None = None, progress: Progress = quiet,
+                pieces: dict | None = None) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -72,7 +74,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     caller still has to the digest they were made from; a page is rendered again only
     when its digest differs: the digest covers every template's source and exactly
     what its template receives (``generator/digest.py``), so skipping is correct by
-    construction.
+    construction. ``pieces`` keeps each entry's part of the data files between builds.
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -107,27 +109,31 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
         files[page.output] = html.encode("utf-8")
     if problems:
         raise BuildError(problems)
-    data_digest = digester.digest(generator_identity(), config, timeline, [(p.meta.path, p.lastmod, p.in_sitemap) for p in pages])
-    for name, make in data_files(timeline, config, pages).items():
+    listed = pickle.dumps([(p.meta.path, p.lastmod, p.in_sitemap) for p in pages])  # the sitemap's input
+    data_digest = digester.digest(generator_identity(), config, timeline, listed)
+    parts = Pieces(config, pieces, digester)
+    for name, make in data_files(timeline, config, pages, parts).items():
         digest = digests[name] = digester.digest(data_digest, name)
         if previous.get(name) == digest:
             kept.append(name)
         else:
             files[name] = make()
+    parts.prune()
     return Rendered(files=files, kept=tuple(kept), digests=digests)
 
 
-def data_files(timeline: Timeline, config: Config, pages: list[Page]) -> dict[str, Callable[[], bytes]]:
+def data_files(timeline: Timeline, config: Config, pages: list[Page],
+               pieces: Pieces | None = None) -> dict[str, Callable[[], bytes]]:
     """Feeds, discovery files and data exports by site path, each as the function that makes it
     (so that an unchanged one is not made at all)."""
     files = {
         "feed.xml": lambda: atom_feed(timeline, config),
         "feed.json": lambda: json_feed(timeline, config),
         "robots.txt": lambda: robots(config),
-        "timeline.json": lambda: timelinejs(timeline, config),
-        "entries.json": lambda: entries_json(timeline, config),
-        "entries.csv": lambda: entries_csv(timeline, config),
-        "calendar.ics": lambda: calendar_ics(timeline, config),
+        "timeline.json": lambda: timelinejs(timeline, config, pieces),
+        "entries.json": lambda: entries_json(timeline, config, pieces),
+        "entries.csv": lambda: entries_csv(timeline, config, pieces),
+        "calendar.ics": lambda: calendar_ics(timeline, config, pieces),
     }
     if config.is_absolute:  # a sitemap needs absolute URLs
         files["sitemap.xml"] = lambda: sitemap([(p.meta.path, p.lastmod) for p in pages if p.in_sitemap], config)

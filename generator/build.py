@@ -21,8 +21,6 @@ from generator.markup import MarkdownConverter
 from generator.model import Entry
 from generator.progress import Progress, quiet
 from generator.render import render_site
-from generator.search import fingerprint as search_fingerprint
-from generator.search import search_files
 from generator.timeline import build_timeline
 from generator.write import MARKER, WriteReport, check_output_folder, leftovers, one_build_at_a_time, write_site
 from generator.write import finish as finish_writing
@@ -86,6 +84,8 @@ class BuildCache:
     """Jinja2 environments by templates folder and base path, for ``render_site``."""
     digests: dict[str, bytes] = field(default_factory=dict)
     """Site path -> digest of what made it, for every page and data file of the last good build."""
+    pieces: dict = field(default_factory=dict)
+    """Each entry's part of each data file (``exports.Pieces``); kept in memory only."""
     search: tuple[bytes, dict[str, bytes]] | None = None
     """The last search bundle with the digest of the pages it indexed: reused when they are equal."""
 
@@ -121,15 +121,16 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     previous = previous or {}
     known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
     rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known,
-                           progress)
+                           progress, cache.pieces if cache else None)
     files: dict[str, bytes | Path] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
         progress("search index", 0, 1)
         files.update(_search_bundle(_contents(files), config.language, cache))
         progress("search index", 1, 1)
+    warnings += _too_big_for_pages(files, options.out_dir)
     if options.strict:  # a strict build is also a checked one
-        found = check_site(_contents(files), config.base_path, where=display_path(options.out_dir))
+        found = [*warnings, *check_site(_contents(files), config.base_path, where=display_path(options.out_dir))]
         if found:
             raise BuildError(found)
     if cache is not None:
@@ -169,28 +170,31 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
         manifest = disk_cache.load(options.cache_dir, disk_cache.MANIFEST_FILE)
         if manifest.get("out_dir") != str(out_dir):
             manifest = {}
-        on_disk = _as_written(out_dir, manifest.get("stats", {}))
-        if manifest and manifest["inputs"] == inputs and len(on_disk) == len(manifest["stats"]) \
+        unchanged = _as_written(out_dir, manifest.get("stats", {}))
+        if manifest and manifest["inputs"] == inputs and len(unchanged) == len(manifest["stats"]) \
                 and not leftovers(out_dir):
             result = manifest["result"]
             return replace(result, seconds=time.perf_counter() - started,
                            written=WriteReport(written=0, unchanged=result.files, removed=0))
+        on_disk = {name: out_dir / name for name in unchanged}
         if cache is None:
             saved = disk_cache.load(options.cache_dir)
             cache = BuildCache(entries=saved.get("entries", {}), search=saved.get("search"),
                                digests=manifest.get("digests", {}))
     site = build_site(options, cache, on_disk, progress)
     written = write_site(site.files, options.out_dir, progress)
+    result, names = site.result, [*site.files, MARKER]
+    del site  # the pages' bytes (150 MB for 10,000 entries) are on disk now: free them before the cache is saved
     try:
         if options.cache_dir is not None and cache is not None:
             disk_cache.save(options.cache_dir, {"entries": cache.entries, "search": cache.search})
             disk_cache.save(options.cache_dir, {
-                "inputs": inputs, "out_dir": str(out_dir), "digests": cache.digests, "result": site.result,
-                "stats": disk_cache.file_stats(out_dir, [*site.files, MARKER]),
+                "inputs": inputs, "out_dir": str(out_dir), "digests": cache.digests, "result": result,
+                "stats": disk_cache.file_stats(out_dir, names),
             }, disk_cache.MANIFEST_FILE)
     finally:
         finish_writing()
-    return replace(site.result, seconds=time.perf_counter() - started, written=written)
+    return replace(result, seconds=time.perf_counter() - started, written=written)
 
 
 def today(clock: dt.date | None, timezone: str) -> dt.date:
@@ -238,11 +242,23 @@ def _inputs_digest(options: BuildOptions) -> bytes:
                                     (options.config_path,), settings)
 
 
-def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> dict[str, Path]:
+def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> list[str]:
     """The files of the output folder still exactly as the last build wrote them (same size,
     modification time and inode): their bytes are the ones the manifest's digests describe."""
     now = disk_cache.file_stats(out_dir, stats)
-    return {name: out_dir / name for name, stat in now.items() if stats[name] == stat}
+    return [name for name, stat in now.items() if stats[name] == stat]
+
+
+PAGES_LIMIT = 1_000_000_000
+"""GitHub Pages publishes sites of at most 1 GB (K3)."""
+
+
+def _too_big_for_pages(files: Mapping[str, bytes | Path], out_dir: Path) -> tuple[Problem, ...]:
+    size = sum(len(data) if isinstance(data, bytes) else data.stat().st_size for data in files.values())
+    if size <= PAGES_LIMIT:
+        return ()
+    return (problem(out_dir, 1, f"the site is {size / 1e6:,.1f} MB; GitHub Pages publishes at most "
+                                f"{PAGES_LIMIT / 1e6:,.0f} MB"),)
 
 
 def _contents(files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
@@ -252,6 +268,7 @@ def _contents(files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
 
 def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | None) -> dict[str, bytes]:
     """The Pagefind bundle, made again only when an indexed page changed (Pagefind is deterministic)."""
+    from generator.search import fingerprint as search_fingerprint, search_files  # pagefind loads asyncio: 25 ms
     digest = search_fingerprint(files, language)
     if cache is not None and cache.search is not None and cache.search[0] == digest:
         return cache.search[1]

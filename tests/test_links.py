@@ -38,6 +38,7 @@ def test_checker_catches_a_broken_link(tmp_path: Path):
     assert problems == ["index.html: /nope/ (no file nope/index.html)", "index.html: /#no-such-id (no id 'no-such-id')"]
 
 
+@pytest.mark.case("K1")
 def test_sub_path_build_links_nothing_at_the_domain_root(tmp_path: Path):
     site = make_site(tmp_path / "site")
     assert run_timeline("build", "--base-url", "/REPO/", cwd=site).returncode == 0

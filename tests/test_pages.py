@@ -73,6 +73,8 @@ def run_workflow_build(site: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.case("K1")
+@pytest.mark.case("K2")
 def test_the_workflow_build_works_under_the_pages_sub_path(tmp_path: Path):
     site = make_site(tmp_path / "site", seeds=REPO / "seeds", config=REPO / "timeline.toml")
     run_workflow_build(site)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -145,3 +146,20 @@ def test_future_entries_wait_for_their_day_with_a_warning(built_site: Path):
     assert (built_site / "output/2031/03/01/plans/index.html").is_file()
     assert_build_fails(built_site, "seeds/2031-03-01-plans.md:3: dated 2031-03-01, after today (2026-11-28)",
                        "--clock", "2026-11-28", "--strict")
+
+
+@pytest.mark.case("K3")
+def test_a_site_too_big_for_pages_is_a_warning_and_strict_refuses_it(site: Path, monkeypatch):
+    """The Pages limit is 1 GB; here it is lowered to 10 kB so that the fixture site exceeds it.
+    (A site holds no links to audit: every file is written from bytes or hard-linked.)"""
+    from generator import build as build_module
+
+    monkeypatch.chdir(site)
+    monkeypatch.setattr(build_module, "PAGES_LIMIT", 10_000)
+    result = build_module.build(build_module.BuildOptions(search=False))
+    [warning] = [w for w in result.warnings if "GitHub Pages" in w.message]
+    assert warning.path == "output" and warning.line == 1
+    assert re.fullmatch(r"the site is \d+\.\d MB; GitHub Pages publishes at most 0 MB", warning.message)
+    with pytest.raises(build_module.BuildError, match="GitHub Pages publishes at most"):
+        build_module.build(build_module.BuildOptions(search=False, strict=True, out_dir=Path("strict")))
+    assert not (site / "strict").exists()

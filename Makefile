@@ -23,10 +23,11 @@ serve: $(VENV)/.runtime
 
 ## Benchmarks (need ../shared/bench, Chromium): figures for the README's performance section.
 bench: $(VENV)/.test
-	cd bench && ../$(BIN)/python reload_latency.py && ../$(BIN)/python build_bench.py
+	cd bench && ../$(BIN)/python reload_latency.py --sizes 100 1000 10000 && ../$(BIN)/python build_bench.py \
+		&& ../$(BIN)/python build_bench.py --no-search
 
 clean:
-	rm -rf output .output.* $(VENV) *.egg-info
+	rm -rf output .output.* .timeline-cache $(VENV) *.egg-info
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run: make PYTHON=python3.11")'

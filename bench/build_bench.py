@@ -17,7 +17,10 @@ Markdown report, checks it against the targets of the performance issue, and wri
 it to bench/results.md. Peers are set up under $BENCH_WORK (default /tmp/timeline-bench)
 with `peers.sh setup` (PyPI and npm); a peer that cannot be set up is reported, not fatal.
 
-    cd bench && ../.venv/bin/python build_bench.py [--sizes 100 1000 10000] [--runs 3]
+    cd bench && ../.venv/bin/python build_bench.py [--sizes 100 1000 10000] [--runs 3] [--no-search]
+
+``--no-search`` builds ours without the Pagefind index (the peers make none) and writes
+bench/results-no-search.md instead.
 
 Takes about half an hour for the default sizes on 2 cores (10,000 articles: ~1 minute a build).
 """
@@ -84,10 +87,10 @@ def html_pages(folder: Path) -> list[Path]:
     return list(folder.rglob("*.html")) if folder.is_dir() else []
 
 
-def bench_ours(count: int, runs: int, notes: list[str]) -> dict:
+def bench_ours(count: int, runs: int, notes: list[str], extra: list[str]) -> dict:
     site = make_site(f"build-{count}", mixed_corpus(count))
     before = sources()
-    build = [str(TIMELINE), "build", "-q"]
+    build = [str(TIMELINE), "build", *extra, "-q"]
     measured: dict[str, list[Run]] = {key: [] for key in OURS}
     for _ in range(runs):
         clean(site)
@@ -209,7 +212,14 @@ def targets(rows: dict[int, dict]) -> list[tuple[str, str, bool | None]]:
     return found
 
 
-def report(rows: dict[int, dict], runs: int, notes: list[str]) -> str:
+def load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, load: str) -> str:
     verdict = {True: "**met**", False: "**not met**", None: "not measured"}
     lines = [
         "# Build benchmark",
@@ -217,8 +227,9 @@ def report(rows: dict[int, dict], runs: int, notes: list[str]) -> str:
         f"{datetime.date.today().isoformat()}; {machine()}; {versions()}; generator sources {rows[max(rows)]['sources']}. "
         f"Median of {runs} runs, whole processes, output on disk under {WORK}.",
         "",
-        "The machine is shared (2 cores, another engineer running tests at the same time), so every "
-        "figure is noisy: compare the ratios, measured minutes apart in the same run, more than the seconds.",
+        f"Our builds {'with' if search else 'without'} the Pagefind search index (the peers make none). "
+        f"Load average (1 min) at the start {load}, at the end {load_average()}: the machine may be shared, "
+        "so compare the ratios, measured minutes apart in the same run, more than the seconds.",
         "",
         "Our cells: median seconds (ratio to Hugo's cold build at the same size). Peer cells: median cold "
         "seconds / peak RSS of the largest process. \"cold\" deletes output/ and any .output.* staging folder"
@@ -256,19 +267,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-search", action="store_true", help="build ours with --no-search")
     args = parser.parse_args()
+    load = load_average()
     notes: list[str] = []
     setup_peers(args.sizes, notes)
     rows: dict[int, dict] = {}
     for count in args.sizes:
         print(f"{count:,} entries: timeline …", file=sys.stderr, flush=True)
-        row = bench_ours(count, args.runs, notes)
+        row = bench_ours(count, args.runs, notes, ["--no-search"] if args.no_search else [])
         for tool in PEER_TOOLS:
             print(f"{count:,} entries: {tool} …", file=sys.stderr, flush=True)
             row[tool], row[f"pages-{tool}"] = bench_peer(tool, count, args.runs, notes)
         rows[count] = row
-    text = report(rows, args.runs, notes)
-    RESULTS.write_text(text)
+    text = report(rows, args.runs, notes, not args.no_search, load)
+    (RESULTS.with_name("results-no-search.md") if args.no_search else RESULTS).write_text(text)
     print(text)
 
 

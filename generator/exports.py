@@ -39,11 +39,13 @@ class Pieces:
         self.config = self.digester.digest(config)
         self.used: dict = {}
 
-    def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> str:
+    def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> bytes:
+        """The UTF-8 bytes of ``make(page)``: bytes, so that joining 10,000 of them never
+        builds a str of the whole file (one non-Latin-1 character makes a str 2-4 bytes a character)."""
         key = (kind, self.digester.digest(self.config, page.entry, page.era))
         piece = self.store.get(key)
         if piece is None:
-            piece = make(page)
+            piece = make(page).encode("utf-8")
         self.used[key] = piece
         return piece
 
@@ -61,13 +63,14 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: dict, records: str, items: list[str]) -> bytes:
+def _dump(data: dict, records: str, items: list[bytes]) -> bytes:
     """JSON with each of ``items`` (already encoded) on a line of its own as the list
     ``data[records]``: readable and diffable, and made by json's C encoder (``indent``
     would switch it to the pure-Python one, five times slower)."""
     rest = json.dumps(data, **COMPACT)[1:-1]
-    lines = ",\n".join(items)
-    return f"{{{json.dumps(records)}:[\n{lines}\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
+    head = f"{{{json.dumps(records)}:[\n".encode()
+    tail = f"\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
+    return b"".join([head, b",\n".join(items), tail])
 
 
 def _event(page: EntryPage) -> str:
@@ -135,14 +138,14 @@ CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "plac
 def entries_csv(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> bytes:
     """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
     pieces = pieces or Pieces(config)
-    return (_csv_row(CSV_COLUMNS) + "".join(pieces.get("entries.csv", page, lambda p: _csv_row([
+    return _csv_row(CSV_COLUMNS).encode("utf-8") + b"".join(pieces.get("entries.csv", page, lambda p: _csv_row([
         p.entry.date.isoformat() if not p.entry.month_only else f"{p.entry.date:%Y-%m}", p.entry.title,
         config.full_url(p.entry.path), p.entry.summary, p.era.name if p.era else "",
         "; ".join(t.name for t in p.entry.tags), "; ".join(a.name for a in p.entry.actors),
         "; ".join(place.name for place in p.entry.places), " ".join(s.url for s in p.entry.sources),
         "; ".join(s.publisher for s in p.entry.sources), p.entry.updated.isoformat() if p.entry.updated else "",
         p.entry.slug,
-    ])) for page in timeline.pages)).encode("utf-8")
+    ])) for page in timeline.pages)
 
 
 def _csv_row(fields) -> str:
@@ -160,8 +163,8 @@ def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = Non
     pieces = pieces or Pieces(config)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
-    events = "".join(pieces.get("calendar.ics", page, lambda p: _vevent(p.entry, config)) for page in timeline.pages)
-    return ("".join(map(_ics_fold, head)) + events + _ics_fold("END:VCALENDAR")).encode("utf-8")
+    events = [pieces.get("calendar.ics", page, lambda p: _vevent(p.entry, config)) for page in timeline.pages]
+    return b"".join(["".join(map(_ics_fold, head)).encode("utf-8"), *events, _ics_fold("END:VCALENDAR").encode()])
 
 
 def _vevent(entry: Entry, config: Config) -> str:

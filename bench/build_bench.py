@@ -250,8 +250,8 @@ def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, loa
     lines += ["", f"Targets (from the performance issue, checked at {max(rows):,} entries):", "",
               "| target | measured | |", "| --- | --- | --- |"]
     lines += [f"| {name} | {value} | {verdict[met]} |" for name, value, met in targets(rows)]
-    lines += ["", "HTML pages each tool wrote (ours adds actor, place, month, tag and data pages, a Pagefind "
-              "search index, feeds, calendar.ics and CSV/JSON exports):", "",
+    lines += ["", "HTML pages each tool wrote (ours adds actor, place, month, tag and data pages, "
+              + ("a Pagefind search index, " if search else "") + "feeds, calendar.ics and CSV/JSON exports):", "",
               "| entries | timeline | " + " | ".join(PEER_TOOLS.values()) + " |", "| ---: |" + " ---: |" * (1 + len(PEER_TOOLS))]
     for count, row in rows.items():
         lines.append(f"| {count:,} | {row['pages']:,} | " + " | ".join(f"{row['pages-' + t]:,}" for t in PEER_TOOLS) + " |")

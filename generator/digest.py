@@ -62,7 +62,7 @@ class Digester:
 
     def _feed(self, h, value: object) -> None:  # noqa: C901 - one branch per kind of value
         kind = type(value)
-        if kind is str or isinstance(value, str):  # the commonest first (and markupsafe.Markup)
+        if kind is str or isinstance(value, str):  # the commonest first, and str subclasses
             data = value.encode("utf-8", "surrogatepass")
             h.update(b"s%d:" % len(data) + data)
         elif hasattr(kind, "__dataclass_fields__"):

@@ -45,6 +45,11 @@ def check_output_folder(out_dir: Path) -> None:
                                       f"(no {MARKER} file); remove it or choose another --out")])
 
 
+def cannot_write(where: Path, exc: OSError) -> BuildError:
+    """One located error for any refused write (disk full, file too large, no permission: H3)."""
+    return BuildError([problem(where, 1, f"cannot write the site: {exc.strerror or exc}")])
+
+
 def leftovers(out_dir: Path) -> list[Path]:
     """Staging or old folders of an interrupted build beside ``out_dir``."""
     return _siblings(out_dir, "old") + _siblings(out_dir, "tmp")
@@ -64,7 +69,7 @@ def one_build_at_a_time(out_dir: Path, waiting: Callable[[], None]) -> Iterator[
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(out_dir.parent, os.O_RDONLY)
     except OSError as exc:
-        raise BuildError([problem(out_dir, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
+        raise cannot_write(out_dir, exc) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -125,7 +130,7 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progr
         recover_leftovers(out_dir)
         stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     except OSError as exc:
-        raise BuildError([problem(out_dir, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
+        raise cannot_write(out_dir, exc) from None
     written = unchanged = 0
     made: set[Path] = {stage}
     relative = PurePosixPath()
@@ -162,7 +167,7 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progr
         _swap(stage, out_dir)
     except OSError as exc:  # disk full, file too large, no permission… (H3): the old site stays
         shutil.rmtree(stage, ignore_errors=True)
-        raise BuildError([problem(out_dir / relative, 1, f"cannot write the site: {exc.strerror or exc}")]) from None
+        raise cannot_write(out_dir / relative, exc) from None
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise

@@ -56,9 +56,13 @@ class Config:
 
     def full_url(self, path: str) -> str:
         """A site path as an absolute URL when the host is known, else as a root-relative link."""
-        quoted = quote(path.lstrip("/"), safe="/#")
+        path = path.lstrip("/")
+        quoted = path if _URL_SAFE.fullmatch(path) else quote(path, safe="/#")  # quote costs 10 µs
         return (self.base_url if self.is_absolute else self.base_path) + quoted
 
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/#-]*")
+"""What ``quote(…, safe="/#")`` leaves as it is."""
 
 ALLOWED_KEYS = tuple(f.name for f in fields(Config))
 REQUIRED_KEYS = ("title", "description")

@@ -47,12 +47,28 @@ def generator_identity() -> bytes:
     return h.digest()
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))  # fields() is slow: 10,000 calls take 0.15 s
+
+
+def content_digest(data: bytes) -> bytes:
+    """The digest of a file's bytes that keys the caches."""
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
 class Digester:
     """Digests values, remembering each dataclass instance's digest for the life of one build
     (a 10,000-entry site reaches the same Entry from its page, its month, its tags…)."""
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[object, bytes]] = {}
+
+    def remember(self, value: object, fingerprint: bytes) -> None:
+        """Digest ``value`` (a dataclass) as ``fingerprint`` from now on: a digest of what it was
+        made from, which equal values share (an entry's file and parse settings), instead of
+        its serialised fields. Cheaper, and as safe: only this very object is matched."""
+        self._known[id(value)] = (value, fingerprint)
 
     def digest(self, *values: object) -> bytes:
         h = hashlib.blake2b(digest_size=SIZE)
@@ -61,6 +77,10 @@ class Digester:
         return h.digest()
 
     def _feed(self, h, value: object) -> None:  # noqa: C901 - one branch per kind of value
+        known = self._known.get(id(value))  # first: most values fed are entries digested before
+        if known is not None and known[0] is value:
+            h.update(known[1])
+            return
         kind = type(value)
         if kind is str or isinstance(value, str):  # the commonest first, and str subclasses
             data = value.encode("utf-8", "surrogatepass")
@@ -90,13 +110,10 @@ class Digester:
             raise TypeError(f"cannot digest a {type(value).__name__}")
 
     def _instance(self, value: object) -> bytes:
-        known = self._known.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
         h = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=SIZE)
         if isinstance(value, WALKED):
-            for f in dataclasses.fields(value):
-                self._feed(h, getattr(value, f.name))
+            for name in _field_names(type(value)):
+                self._feed(h, getattr(value, name))
         else:
             # Entries, page metadata and the small records hold only text, numbers, dates,
             # tuples and dicts, never a set: their pickle is a complete, deterministic

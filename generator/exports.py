@@ -30,24 +30,32 @@ COMPACT = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
 class Pieces:
     """Each entry's part of each data file, by a digest of the entry, its era and the config.
 
-    ``store`` is kept by the caller between builds (the preview keeps it in memory);
-    ``prune`` then drops the parts this build did not use."""
+    ``store`` is kept by the caller between builds (in memory by the preview, on disk by
+    ``timeline build``); ``prune`` then drops the parts this build did not use."""
 
     def __init__(self, config: Config, store: dict | None = None, digester: Digester | None = None) -> None:
         self.store = {} if store is None else store
         self.digester = digester or Digester()
         self.config = self.digester.digest(config)
         self.used: dict = {}
+        self._keys: dict[int, tuple[EntryPage, bytes]] = {}
 
     def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> bytes:
         """The UTF-8 bytes of ``make(page)``: bytes, so that joining 10,000 of them never
         builds a str of the whole file (one non-Latin-1 character makes a str 2-4 bytes a character)."""
-        key = (kind, self.digester.digest(self.config, page.entry, page.era))
+        key = (kind, self._key(page))
         piece = self.store.get(key)
         if piece is None:
             piece = make(page).encode("utf-8")
         self.used[key] = piece
         return piece
+
+    def _key(self, page: EntryPage) -> bytes:
+        """The page's digest, made once for all four files (the page is kept, so its id stays its own)."""
+        known = self._keys.get(id(page))
+        if known is None or known[0] is not page:
+            known = self._keys[id(page)] = (page, self.digester.digest(self.config, page.entry, page.era))
+        return known[1]
 
     def prune(self) -> None:
         self.store.clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -66,7 +66,7 @@ class Rendered:
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
                 previous: dict[str, bytes] | None = None, progress: Progress = quiet,
-                pieces: dict | None = None) -> Rendered:
+                pieces: dict | None = None, fingerprints: Iterable[tuple[object, bytes]] = ()) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -75,6 +75,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     when its digest differs: the digest covers every template's source and exactly
     what its template receives (``generator/digest.py``), so skipping is correct by
     construction. ``pieces`` keeps each entry's part of the data files between builds.
+    ``fingerprints`` pairs entries with a digest of what they were parsed from
+    (``Loaded.fingerprints``), which stands for them in page digests.
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -85,6 +87,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
         env = environments.get(key) or environments.setdefault(key, make_environment(templates_dir, config))
     previous = previous or {}
     digester = Digester()
+    for value, fingerprint in fingerprints:
+        digester.remember(value, fingerprint)
     common = digester.digest(generator_identity(), _templates_fingerprint(templates_dir), config)
     files: dict[str, bytes] = {".nojekyll": b""}
     kept: list[str] = []
@@ -94,7 +98,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     for done, page in enumerate(pages, start=1):
         if done % 100 == 0 or done == len(pages):
             progress("render", done, len(pages))
-        digest = digests[page.output] = digester.digest(common, page.template, page.meta, page.context)
+        made_from = (page.made_from,) if page.made_from is not None else (page.meta, page.context)
+        digest = digests[page.output] = digester.digest(common, page.template, *made_from)
         if previous.get(page.output) == digest:
             kept.append(page.output)
             continue

@@ -56,14 +56,14 @@ def test_disk_cache_gives_the_same_site_and_survives_corruption(site: Path):
     fresh = run_timeline("build", "--no-cache", "--out", "fresh", cwd=site)
     assert fresh.returncode == 0
     first = run_timeline("build", cwd=site)
-    assert first.returncode == 0 and (site / ".timeline-cache" / "entries.pickle").is_file()
+    assert first.returncode == 0 and list((site / ".timeline-cache").glob("store-*.pickle"))
     second = run_timeline("build", cwd=site)
     assert "(0 written, 55 unchanged, 0 removed)" in second.stdout
     assert tree_hash(site / "output") == tree_hash(site / "fresh")
 
-    cache_file = site / ".timeline-cache" / "entries.pickle"
     for damage in (lambda b: b[: len(b) // 2], lambda b: b[:-1] + bytes([b[-1] ^ 1]), lambda b: b"garbage"):
-        cache_file.write_bytes(damage(cache_file.read_bytes()))
+        for cache_file in (site / ".timeline-cache").glob("*.pickle"):
+            cache_file.write_bytes(damage(cache_file.read_bytes()))
         touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall because", "hall, because")
         touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall, because", "hall because")
         assert run_timeline("build", cwd=site).returncode == 0
@@ -157,11 +157,96 @@ def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: P
     touch_edit(site / "timeline.toml", 'title = "Lakeside Water Talks"', 'title = "Lake Talks"')
     same_as_clean()
     same_as_clean("--base-url", "https://user.github.io/REPO/")
-    for name, damage in (("manifest.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
-                         ("entries.pickle", lambda b: b[: len(b) // 2])):
-        (cache / name).write_bytes(damage((cache / name).read_bytes()))
+    for pattern, damage in (("manifest.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
+                            ("store-*.pickle", lambda b: b[: len(b) // 2])):
+        for path in cache.glob(pattern):
+            path.write_bytes(damage(path.read_bytes()))
         same_as_clean("--base-url", "https://user.github.io/REPO/")
     # Hand edits to the output are undone, even when no input changed.
     (site / "output" / "index.html").write_text("tampered")
     shutil.rmtree(next((site / "output" / "2023").iterdir()))
     same_as_clean("--base-url", "https://user.github.io/REPO/")
+
+
+def test_the_spare_site_is_brought_up_to_date_whatever_was_done_to_it(site: Path):
+    """The site before last, kept in the cache folder and swapped in by the next build, is
+    checked file by file: stray, changed, misplaced and linked files in it never reach output/."""
+    from conftest import run_timeline, tree_hash
+
+    seed = site / "seeds" / "2024-06-14-cafe-vote.md"
+    assert run_timeline("build", cwd=site).returncode == 0
+    touch_edit(seed, "hall because", "hall, because")
+    assert run_timeline("build", cwd=site).returncode == 0
+    spare = site / ".timeline-cache" / "spare-site"
+    assert (spare / ".timeline-output").is_file() and not list(site.glob(".output.*"))
+    (spare / "stray.html").write_text("not part of any build")
+    (spare / "index.html").unlink()
+    (spare / "index.html").write_text("changed in the spare")
+    (spare / "feed.xml").unlink()
+    (spare / "feed.xml").mkdir()  # a folder where the new site has a file
+    (spare / "feed.xml" / "x.html").write_text("x")
+    shutil.rmtree(spare / "2025")  # the other way: missing folders
+    (spare / "404.html").unlink()
+    (spare / "404.html").symlink_to("/etc/passwd")
+    (site / "output" / "hand-made.html").write_text("added to output/ by hand")
+    touch_edit(seed, "hall, because", "hall because")
+
+    built = run_timeline("build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert not (site / "output" / "hand-made.html").exists()
+    assert run_timeline("build", "--no-cache", "--out", "clean", cwd=site).returncode == 0
+    assert tree_hash(site / "output") == tree_hash(site / "clean")
+    touch_edit(seed, "hall because", "hall, because")
+    assert run_timeline("build", cwd=site).returncode == 0  # the spare now holds the hand-made file's site
+    shutil.rmtree(site / "clean")
+    assert run_timeline("build", "--no-cache", "--out", "clean", cwd=site).returncode == 0
+    assert tree_hash(site / "output") == tree_hash(site / "clean")
+    assert not (site / "output" / "hand-made.html").exists()
+
+
+def test_a_cache_on_another_file_system_stages_beside_the_output(site: Path, tmp_path: Path):
+    """The spare is swapped with output/ by rename, which cannot cross file systems: with the
+    cache on another one (here /dev/shm, a tmpfs) the build stages beside output/ as without a cache."""
+    from conftest import run_timeline, tree_hash
+
+    elsewhere = Path("/dev/shm") / f"timeline-cache-{tmp_path.name}"
+    assert Path("/dev/shm").stat().st_dev != site.stat().st_dev, "this test needs /dev/shm on another file system"
+    try:
+        for _ in range(2):
+            built = run_timeline("build", "--cache-dir", str(elsewhere), cwd=site)
+            assert built.returncode == 0, built.stderr
+        assert not (elsewhere / "spare-site").exists() and not list(site.glob(".output.*"))
+        assert run_timeline("build", "--no-cache", "--out", "clean", cwd=site).returncode == 0
+        assert tree_hash(site / "output") == tree_hash(site / "clean")
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)
+
+
+def test_a_file_whose_stat_signature_is_unchanged_is_not_read_again(tmp_path: Path):
+    """inputs_digest trusts a settled file's signature (size, times, inode) as git's index does,
+    and reads any file whose signature differs, ctime included: restoring mtime hides nothing."""
+    import os
+    import time
+
+    from generator.cache import SETTLED_NS, inputs_digest
+    from generator.digest import content_digest
+
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    seed = folder / "a.md"
+    seed.write_text("first text")
+    assert inputs_digest((folder,), (), "").signatures == {}  # just written: not settled yet
+    time.sleep(SETTLED_NS / 1e9 + 0.1)
+    first = inputs_digest((folder,), (), "")
+    assert first.contents == {str(seed): content_digest(b"first text")}
+    signature, _ = first.signatures[str(seed)]
+
+    bogus = {str(seed): (signature, b"b" * 32)}  # what the last build recorded, if it were wrong
+    assert inputs_digest((folder,), (), "", bogus).contents[str(seed)] == b"b" * 32  # trusted, not read
+
+    before = os.stat(seed)
+    seed.write_text("other text")  # same size, written in place (same inode)...
+    os.utime(seed, ns=(before.st_atime_ns, before.st_mtime_ns))  # ...and its mtime put back
+    after = inputs_digest((folder,), (), "", first.signatures)
+    assert after.contents[str(seed)] == content_digest(b"other text")
+    assert after.digest != first.digest

@@ -30,7 +30,8 @@ import tornado.netutil
 import tornado.web
 import tornado.websocket
 
-from generator.build import BuildCache, BuildOptions, build_site
+from generator.build import BuildCache, BuildOptions, build_site, no_cycle_collection
+from generator.cache import inputs_digest
 from generator.config import load_config
 from generator.errors import BuildError, Problem
 from generator.watch import changed, snapshot
@@ -64,6 +65,8 @@ class Preview:
         self.quiet = quiet
         self.base_path = urlsplit(options.base_url or "/").path or "/"
         self.cache = BuildCache()
+        self.signatures: dict = {}
+        """Seed files' stat signatures and content digests: a rebuild reads only changed seeds."""
         self.files: dict[str, bytes] = {}
         """The last good build; kept while the sources are broken."""
         self.problems: tuple[Problem, ...] = ()
@@ -80,7 +83,10 @@ class Preview:
     def rebuild(self) -> None:
         """Build once; on failure keep the last good site and remember the problems."""
         try:
-            site = build_site(self.options, self.cache, self.files)
+            with no_cycle_collection():
+                seeds = inputs_digest((self.options.seeds_dir,), (), "", self.signatures)
+                self.signatures = seeds.signatures
+                site = build_site(self.options, self.cache, self.files, contents=seeds.contents)
         except BuildError as exc:
             self.problems = exc.problems
             self.version += 1

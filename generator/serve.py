@@ -34,7 +34,7 @@ from generator.build import BuildCache, BuildOptions, build_site, no_cycle_colle
 from generator.cache import inputs_digest
 from generator.config import load_config
 from generator.errors import BuildError, Problem
-from generator.watch import changed, snapshot
+from generator.watch import Snapshot, changed, snapshot
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 POLL_SECONDS = 0.03
@@ -82,6 +82,7 @@ class Preview:
 
     def rebuild(self) -> None:
         """Build once; on failure keep the last good site and remember the problems."""
+        started = time.perf_counter()  # the seeds' scan included: the whole rebuild is what the writer waits for
         try:
             with no_cycle_collection():
                 seeds = inputs_digest((self.options.seeds_dir,), (), "", self.signatures)
@@ -95,7 +96,7 @@ class Preview:
         self.files, self.problems = site.files, ()
         self.version += 1
         r = site.result
-        self.say(f"built {r.entries} entries, {r.pages} pages in {r.seconds:.2f} s")
+        self.say(f"built {r.entries} entries, {r.pages} pages in {time.perf_counter() - started:.2f} s")
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -109,9 +110,8 @@ class Preview:
             except tornado.websocket.WebSocketClosedError:
                 self.sockets.discard(sock)
 
-    async def watch(self) -> None:
-        """Poll the sources; after each settled change, rebuild off the event loop and reload."""
-        last = snapshot(self.watched())
+    async def watch(self, last: Snapshot) -> None:
+        """Poll the sources; after each settled change from ``last``, rebuild off the event loop and reload."""
         interval = POLL_SECONDS
         while True:
             await asyncio.sleep(interval)
@@ -351,6 +351,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
         preview.say(f"port {DEFAULT_PORT} is busy; using {bound_port}")
     if host not in LOOPBACK_HOSTS:
         preview.say(f"warning: listening on {host}, reachable from other machines")
+    before = snapshot(preview.watched())  # before the first build: a file saved during it is seen
     preview.rebuild()
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{bound_port}{preview.base_path}"
@@ -358,13 +359,13 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
     if open_browser:
         webbrowser.open(url)
     try:
-        asyncio.run(_run(preview, sockets))
+        asyncio.run(_run(preview, sockets, before))
     except KeyboardInterrupt:
         print("timeline serve: stopped", file=sys.stderr)
     return 0
 
 
-async def _run(preview: Preview, sockets: list[socket.socket]) -> None:
+async def _run(preview: Preview, sockets: list[socket.socket], before: Snapshot) -> None:
     server = tornado.httpserver.HTTPServer(make_app(preview), xheaders=False)
     server.add_sockets(sockets)
-    await preview.watch()
+    await preview.watch(before)

@@ -341,3 +341,37 @@ def test_runs_with_every_warning_turned_into_an_error(site: Path):
     finally:
         running.stop()
     assert "Warning" not in running.log.read_text()
+
+
+def test_a_seed_saved_during_the_first_build_is_not_missed(tmp_path: Path):
+    """The watcher's first snapshot is taken before the first build, not after it: a seed
+    saved while that build runs (read before the save, parsed for seconds after) is rebuilt."""
+    from conftest import free_port, make_site
+
+    seeds = tmp_path / "corpus"
+    seeds.mkdir()
+    for i in range(1500):  # a first build of a few seconds
+        (seeds / f"2024-03-{1 + i % 28:02d}-story-{i}.md").write_text(
+            f"---\ntitle: Story {i}\ndate: 2024-03-{1 + i % 28:02d}\n---\n" + "A paragraph of text. " * 60 + "\n")
+    site = make_site(tmp_path / "site", seeds=seeds)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port)], cwd=site,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)  # the first build has read the seeds and is parsing them
+        assert process.poll() is None
+        touch_edit(site / "seeds" / "2024-03-01-story-0.md", "title: Story 0", "title: Saved while building")
+        while "serving http://" not in process.stderr.readline():
+            assert process.poll() is None
+        deadline = time.monotonic() + 30
+        body = b""
+        while b"Saved while building" not in body and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(b"GET /2024/03/01/story-0/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                body = b"".join(iter(lambda: sock.recv(65536), b""))
+        assert b"Saved while building" in body
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()

@@ -50,7 +50,7 @@ class BuildOptions:
     search: bool = True
     """Make the Pagefind search index (the preview skips it: it would slow every reload)."""
     jobs: int = 1
-    """Processes for parsing many seeds at once (0: one per CPU core)."""
+    """Processes for parsing many seeds, or rendering many pages, at once (0: one per CPU core)."""
     cache_dir: Path | None = None
     """Where ``timeline build`` keeps parsed seeds and the manifest of the last build between runs;
     None for no on-disk cache."""
@@ -70,6 +70,10 @@ class BuildResult:
     ignored: tuple[str, ...]
     written: WriteReport | None = None
     """What writing changed in the output folder (None for a build held in memory)."""
+    rendered: int = 0
+    """Pages and data files made anew (the others were unchanged)."""
+    processes: int = 1
+    """Processes that rendered them."""
 
 
 @dataclass
@@ -141,7 +145,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     previous = previous or {}
     known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
     rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known,
-                           progress, cache.pieces if cache else None, zip(loaded.entries, loaded.fingerprints))
+                           progress, cache.pieces if cache else None, zip(loaded.entries, loaded.fingerprints),
+                           jobs=options.jobs or os.cpu_count() or 1)
     files: dict[str, bytes | Path] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
@@ -158,7 +163,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started,
-                         warnings=warnings, ignored=loaded.ignored)
+                         warnings=warnings, ignored=loaded.ignored,
+                         rendered=len(rendered.files), processes=rendered.processes)
     return Site(files=files, result=result)
 
 
@@ -195,7 +201,7 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
         if manifest and manifest["inputs"] == inputs.digest and len(unchanged) == len(manifest["stats"]) \
                 and not leftovers(out_dir):
             result = manifest["result"]
-            return replace(result, seconds=time.perf_counter() - started,
+            return replace(result, seconds=time.perf_counter() - started, rendered=0,
                            written=WriteReport(written=0, unchanged=result.files, removed=0))
         on_disk = {name: out_dir / name for name in unchanged}
         if cache is None:

@@ -35,6 +35,7 @@ class TerminalProgress:
     def __init__(self) -> None:
         from tqdm import tqdm  # loaded only for a terminal
 
+        tqdm.monitor_interval = 0  # no monitor thread: render forks only from a process without threads
         self._tqdm = tqdm
         self._started = time.monotonic()
         self._bar = None

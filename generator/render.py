@@ -8,7 +8,10 @@ from the ``url`` filter, every date from the locale-free date filters.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import pickle
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -62,11 +65,14 @@ class Rendered:
     """Site paths whose inputs are unchanged: the caller has their bytes from the last build."""
     digests: dict[str, bytes]
     """Site path -> digest of what made it, for the next build's ``previous``."""
+    processes: int = 1
+    """How many processes rendered the pages (``render_pages``)."""
 
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
                 previous: dict[str, bytes] | None = None, progress: Progress = quiet,
-                pieces: dict | None = None, fingerprints: Iterable[tuple[object, bytes]] = ()) -> Rendered:
+                pieces: dict | None = None, fingerprints: Iterable[tuple[object, bytes]] = (),
+                jobs: int = 1) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -76,7 +82,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     what its template receives (``generator/digest.py``), so skipping is correct by
     construction. ``pieces`` keeps each entry's part of the data files between builds.
     ``fingerprints`` pairs entries with a digest of what they were parsed from
-    (``Loaded.fingerprints``), which stands for them in page digests.
+    (``Loaded.fingerprints``), which stands for them in page digests. ``jobs`` > 1 renders
+    many pages in that many processes (``render_pages``).
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -95,25 +102,18 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     digests: dict[str, bytes] = {}
     problems: list[Problem] = []
     pages = site_pages(timeline, config)
-    for done, page in enumerate(pages, start=1):
-        if done % 100 == 0 or done == len(pages):
-            progress("render", done, len(pages))
+    todo: list[Page] = []
+    for page in pages:
         made_from = (page.made_from,) if page.made_from is not None else (page.meta, page.context)
         digest = digests[page.output] = digester.digest(common, page.template, *made_from)
         if previous.get(page.output) == digest:
             kept.append(page.output)
-            continue
-        try:
-            template = env.get_template(page.template)
-            html = template.render(site=config, page=page.meta, **page.context)
-        except Exception as exc:  # any template failure becomes a located problem
-            found = _template_problem(exc, templates_dir, page.template)
-            if found not in problems:
-                problems.append(found)
-            continue
-        files[page.output] = html.encode("utf-8")
+        else:
+            todo.append(page)
+    rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress)
     if problems:
         raise BuildError(problems)
+    files.update(rendered)
     listed = pickle.dumps([(p.meta.path, p.lastmod, p.in_sitemap) for p in pages])  # the sitemap's input
     data_digest = digester.digest(generator_identity(), config, timeline, listed)
     parts = Pieces(config, pieces, digester)
@@ -124,7 +124,74 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
         else:
             files[name] = make()
     parts.prune()
-    return Rendered(files=files, kept=tuple(kept), digests=digests)
+    return Rendered(files=files, kept=tuple(kept), digests=digests, processes=processes)
+
+
+PARALLEL_RENDER = 1000
+"""Below this many pages to render, a second process costs more than it saves."""
+_FORKED: tuple | None = None
+"""What forked render processes work from: inherited by fork, never pickled."""
+
+
+def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, templates_dir: Path,
+                 jobs: int = 1, progress: Progress = quiet) -> tuple[dict[str, bytes], list[Problem], int]:
+    """Render pages: {site path: bytes}, one problem per failing template line in page order,
+    and the number of processes that rendered them.
+
+    With ``jobs`` > 1 and many pages (a cold build, a template edit), forked processes
+    render every ``jobs``-th page each while this one renders its own share: the pages,
+    templates and model are inherited, only the rendered bytes come back. Fork only
+    where it is safe: on Linux, from a process with no other thread (not the preview).
+    """
+    shares = jobs if jobs > 1 and len(todo) >= PARALLEL_RENDER and _can_fork() else 1
+    if shares == 1:
+        results = [_render_share(todo, 0, 1, env, config, templates_dir, progress)]
+    else:
+        global _FORKED
+        _FORKED = (todo, env, config, templates_dir)
+        try:
+            with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
+                others = pool.starmap_async(_render_forked, [(k, shares) for k in range(1, shares)])
+                results = [_render_share(todo, 0, shares, env, config, templates_dir, progress), *others.get()]
+        finally:
+            _FORKED = None
+    files: dict[str, bytes] = {}
+    found: list[tuple[int, Problem]] = []
+    for share_files, share_problems in results:
+        files.update(share_files)
+        found += share_problems
+    problems: list[Problem] = []
+    for _, item in sorted(found, key=lambda pair: pair[0]):
+        if item not in problems:
+            problems.append(item)
+    return files, problems, shares
+
+
+def _render_forked(first: int, step: int) -> tuple[dict[str, bytes], list[tuple[int, Problem]]]:
+    todo, env, config, templates_dir = _FORKED
+    return _render_share(todo, first, step, env, config, templates_dir)
+
+
+def _render_share(todo: list[Page], first: int, step: int, env: jinja2.Environment, config: Config,
+                  templates_dir: Path, progress: Progress = quiet) -> tuple[dict[str, bytes], list[tuple[int, Problem]]]:
+    """Render ``todo[first::step]``; a template failure becomes a located problem, with its page's index."""
+    files: dict[str, bytes] = {}
+    problems: list[tuple[int, Problem]] = []
+    for index in range(first, len(todo), step):
+        page = todo[index]
+        if index % 100 < step or index == len(todo) - 1:
+            progress("render", index + 1, len(todo))
+        try:
+            html = env.get_template(page.template).render(site=config, page=page.meta, **page.context)
+        except Exception as exc:  # any template failure becomes a located problem
+            problems.append((index, _template_problem(exc, templates_dir, page.template)))
+            continue
+        files[page.output] = html.encode("utf-8")
+    return files, problems
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def data_files(timeline: Timeline, config: Config, pages: list[Page],

@@ -250,3 +250,26 @@ def test_a_file_whose_stat_signature_is_unchanged_is_not_read_again(tmp_path: Pa
     after = inputs_digest((folder,), (), "", first.signatures)
     assert after.contents[str(seed)] == content_digest(b"other text")
     assert after.digest != first.digest
+
+
+def test_pages_rendered_in_two_processes_equal_pages_rendered_in_one(tmp_path: Path):
+    """Past PARALLEL_RENDER pages a build renders in forked processes: the site, and the
+    problems reported for a broken template, are exactly those of a one-process build."""
+    from conftest import make_site, run_timeline, tree_hash
+    from generator.render import PARALLEL_RENDER
+
+    write_corpus(tmp_path / "corpus", PARALLEL_RENDER + 50)
+    site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
+    one = run_timeline("build", "-j", "1", "--no-cache", "--out", "one", cwd=site)
+    two = run_timeline("build", "-v", "-j", "2", "--no-cache", "--out", "two", cwd=site)
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert " in 2 processes" in two.stderr  # the forked path did run
+    assert tree_hash(site / "one") == tree_hash(site / "two")
+    assert len(list((site / "two").glob("20*/*/*/*/index.html"))) == PARALLEL_RENDER + 50
+
+    touch_edit(site / "templates" / "entry.html", "</article>", "{{ entry.no_such_field }}</article>")
+    one = run_timeline("build", "-j", "1", "--no-cache", "--out", "one", cwd=site)
+    two = run_timeline("build", "-j", "2", "--no-cache", "--out", "two", cwd=site)
+    assert one.returncode == two.returncode == 1
+    assert "templates/entry.html:" in two.stderr and "no_such_field" in two.stderr
+    assert one.stderr.replace("one/", "two/") == two.stderr

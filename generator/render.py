@@ -155,6 +155,7 @@ def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, temp
                 results = [_render_share(todo, 0, shares, env, config, templates_dir, progress), *others.get()]
         finally:
             _FORKED = None
+        progress("render", len(todo), len(todo))  # the last page may have been another process's
     files: dict[str, bytes] = {}
     found: list[tuple[int, Problem]] = []
     for share_files, share_problems in results:

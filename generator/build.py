@@ -24,7 +24,7 @@ from generator.model import Entry
 from generator.progress import Progress, quiet
 from generator.render import render_site
 from generator.timeline import build_timeline
-from generator.write import MARKER, WriteReport, check_output_folder, leftovers, one_build_at_a_time, write_site
+from generator.write import MARKER, Kept, WriteReport, check_output_folder, leftovers, one_build_at_a_time, write_site
 from generator.write import finish as finish_writing
 
 
@@ -95,15 +95,17 @@ class BuildCache:
     """Each entry's part of each data file (``exports.Pieces``)."""
     search: tuple[bytes, dict[str, bytes]] | None = None
     """The last search bundle with the digest of the pages it indexed: reused when they are equal."""
+    compiled: Path | None = None
+    """Where Jinja2 keeps compiled templates between runs (``timeline build``); None: in memory only."""
 
 
 @dataclass(frozen=True)
 class Site:
     """A built site held in memory: what ``write`` puts on disk and ``serve`` serves."""
 
-    files: dict[str, bytes | Path]
-    """Site path -> bytes, every page and asset; or the path of an identical file of the last
-    build, which writing hard-links instead of writing again."""
+    files: dict[str, bytes | Kept]
+    """Site path -> bytes, every page and asset; or an identical file of the last build
+    (``Kept``), which writing hard-links instead of writing again."""
     result: BuildResult
 
 
@@ -123,12 +125,12 @@ def no_cycle_collection():
 
 
 def build_site(options: BuildOptions, cache: BuildCache | None = None,
-               previous: Mapping[str, bytes | Path] | None = None, progress: Progress = quiet,
+               previous: Mapping[str, bytes | Kept] | None = None, progress: Progress = quiet,
                contents: Mapping[str, bytes] | None = None) -> Site:
     """Load, model and render the site in memory; raise BuildError listing every problem.
 
     ``previous`` holds the last good build's files that are still at hand (bytes, or a
-    path on disk): with ``cache.digests`` it lets pages whose inputs did not change go
+    ``Kept`` file on disk): with ``cache.digests`` it lets pages whose inputs did not change go
     unrendered. ``cache.digests`` is updated on success. ``contents`` gives the digests of
     input files' bytes where they are known already (``cache.inputs_digest``).
     """
@@ -146,8 +148,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
     rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known,
                            progress, cache.pieces if cache else None, zip(loaded.entries, loaded.fingerprints),
-                           jobs=options.jobs or os.cpu_count() or 1)
-    files: dict[str, bytes | Path] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
+                           jobs=options.jobs or os.cpu_count() or 1, compiled=cache.compiled if cache else None)
+    files: dict[str, bytes | Kept] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
         progress("search index", 0, 1)
@@ -189,7 +191,7 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
     """``build`` once it holds the output folder."""
     check_output_folder(out_dir)  # again: the build we waited for may have changed it
     manifest: dict = {}
-    on_disk: dict[str, Path] = {}
+    on_disk: dict[str, Kept] = {}
     shards: dict = {}
     inputs = disk_cache.Inputs(b"", {}, {})
     if options.cache_dir is not None:
@@ -197,17 +199,17 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
         inputs = _inputs_digest(options, manifest.get("signatures"))
         if manifest.get("out_dir") != str(out_dir):
             manifest = {}
-        unchanged = _as_written(out_dir, manifest.get("stats", {}))
-        if manifest and manifest["inputs"] == inputs.digest and len(unchanged) == len(manifest["stats"]) \
+        on_disk = _as_written(out_dir, manifest.get("stats", {}))
+        if manifest and manifest["inputs"] == inputs.digest and len(on_disk) == len(manifest["stats"]) \
                 and not leftovers(out_dir):
             result = manifest["result"]
             return replace(result, seconds=time.perf_counter() - started, rendered=0,
                            written=WriteReport(written=0, unchanged=result.files, removed=0))
-        on_disk = {name: out_dir / name for name in unchanged}
         if cache is None:
             saved = disk_cache.load_store(options.cache_dir)
             cache = BuildCache(entries=saved["entries"], search=saved["search"], pieces=saved["pieces"],
-                               digests=manifest.get("digests", {}))
+                               digests=manifest.get("digests", {}),
+                               compiled=options.cache_dir.absolute() / disk_cache.COMPILED_FOLDER)
             shards = saved["shards"]
     site = build_site(options, cache, on_disk, progress, inputs.contents)
     spare = options.cache_dir.absolute() / disk_cache.SPARE_FOLDER if options.cache_dir is not None else None
@@ -272,28 +274,29 @@ def _inputs_digest(options: BuildOptions, known: dict | None) -> disk_cache.Inpu
                                     (options.config_path,), settings, known)
 
 
-def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> list[str]:
+def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> dict[str, Kept]:
     """The files of the output folder still exactly as the last build wrote them (same size,
     modification time and inode): their bytes are the ones the manifest's digests describe."""
-    now = disk_cache.file_stats(out_dir, stats)
-    return [name for name, stat in now.items() if stats[name] == stat]
+    base = str(out_dir) + os.sep
+    return {name: Kept(base + name, stat[0], stat[2])
+            for name, stat in disk_cache.file_stats(out_dir, stats).items() if stats[name] == stat}
 
 
 PAGES_LIMIT = 1_000_000_000
 """GitHub Pages publishes sites of at most 1 GB (K3)."""
 
 
-def _too_big_for_pages(files: Mapping[str, bytes | Path], out_dir: Path) -> tuple[Problem, ...]:
-    size = sum(len(data) if isinstance(data, bytes) else data.stat().st_size for data in files.values())
+def _too_big_for_pages(files: Mapping[str, bytes | Kept], out_dir: Path) -> tuple[Problem, ...]:
+    size = sum(len(data) if isinstance(data, bytes) else data.size for data in files.values())
     if size <= PAGES_LIMIT:
         return ()
     return (problem(out_dir, 1, f"the site is {size / 1e6:,.1f} MB; GitHub Pages publishes at most "
                                 f"{PAGES_LIMIT / 1e6:,.0f} MB"),)
 
 
-def _contents(files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
+def _contents(files: Mapping[str, bytes | Kept]) -> dict[str, bytes]:
     """Every file's bytes, reading those that are kept from the last build."""
-    return {path: data if isinstance(data, bytes) else data.read_bytes() for path, data in files.items()}
+    return {path: data if isinstance(data, bytes) else data.read() for path, data in files.items()}
 
 
 def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | None) -> dict[str, bytes]:

@@ -104,6 +104,22 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file of the last build still in the output folder exactly as that build wrote it:
+    the new site hard-links it rather than writing its bytes again. Plain strings and the
+    stat data at hand, not a Path to stat: 10,000 of them cost 0.2 s as paths."""
+
+    path: str
+    """Absolute path of the file."""
+    size: int
+    inode: int
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as handle:
+            return handle.read()
+
+
 @dataclass(frozen=True)
 class WriteReport:
     """What a build changed in the output folder, for the summary line."""
@@ -116,11 +132,11 @@ class WriteReport:
     """Files of the old site that no longer belong (deleted or renamed entries…)."""
 
 
-def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progress = quiet,
+def write_site(files: Mapping[str, bytes | Kept], out_dir: Path, progress: Progress = quiet,
                spare: Path | None = None) -> WriteReport:
     """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
 
-    A file is given as its bytes, or as the path of an identical file of the old site.
+    A file is given as its bytes, or as an identical file of the old site (``Kept``).
     The new site is staged beside the old one and swapped in; a file whose bytes did not
     change is hard-linked from the old site rather than written again, and no file is
     ever modified in place, so a build killed at any moment leaves the old or the new
@@ -152,11 +168,11 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, progress: Progr
             where = path
             name = path if _plain(path) else safe_relative(path).as_posix()
             target, here = stage_root + name, staged.get(name)
-            if not isinstance(data, Path) and name in old and _same_file(out_root + name, data):
-                data = Path(out_root + name)
-            if isinstance(data, Path):  # unchanged: the stage must hold this very file
-                source = str(data)
-                if here is None or here != (old.get(name) if source == out_root + name else os.lstat(source).st_ino):
+            if not isinstance(data, Kept) and name in old and _same_file(out_root + name, data):
+                data = Kept(out_root + name, len(data), old[name])
+            if isinstance(data, Kept):  # unchanged: the stage must hold this very file
+                if here != data.inode:
+                    source = data.path
                     _place(target, here is not None, lambda: _link_or_copy(source, target))
                 unchanged += 1
             else:

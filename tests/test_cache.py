@@ -57,12 +57,13 @@ def test_disk_cache_gives_the_same_site_and_survives_corruption(site: Path):
     assert fresh.returncode == 0
     first = run_timeline("build", cwd=site)
     assert first.returncode == 0 and list((site / ".timeline-cache").glob("store-*.pickle"))
+    assert list((site / ".timeline-cache").glob("templates/template-*.pickle"))  # compiled templates
     second = run_timeline("build", cwd=site)
     assert "(0 written, 55 unchanged, 0 removed)" in second.stdout
     assert tree_hash(site / "output") == tree_hash(site / "fresh")
 
     for damage in (lambda b: b[: len(b) // 2], lambda b: b[:-1] + bytes([b[-1] ^ 1]), lambda b: b"garbage"):
-        for cache_file in (site / ".timeline-cache").glob("*.pickle"):
+        for cache_file in (site / ".timeline-cache").glob("**/*.pickle"):
             cache_file.write_bytes(damage(cache_file.read_bytes()))
         touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall because", "hall, because")
         touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall, because", "hall because")

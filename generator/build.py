@@ -148,7 +148,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     known = {path: digest for path, digest in cache.digests.items() if path in previous} if cache else {}
     rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known,
                            progress, cache.pieces if cache else None, zip(loaded.entries, loaded.fingerprints),
-                           jobs=options.jobs or os.cpu_count() or 1, compiled=cache.compiled if cache else None)
+                           jobs=options.jobs or os.cpu_count() or 1, compiled=cache.compiled if cache else None,
+                           timeline_from=(entries, options.drafts, config.eras))
     files: dict[str, bytes | Kept] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
@@ -213,7 +214,8 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
             shards = saved["shards"]
     site = build_site(options, cache, on_disk, progress, inputs.contents)
     spare = options.cache_dir.absolute() / disk_cache.SPARE_FOLDER if options.cache_dir is not None else None
-    written = write_site(site.files, options.out_dir, progress, spare)
+    current = {name: kept.inode for name, kept in on_disk.items()} if manifest else None
+    written = write_site(site.files, options.out_dir, progress, spare, current)
     result, names = site.result, [*site.files, MARKER]
     del site  # the pages' bytes (150 MB for 10,000 entries) are on disk now: free them before the cache is saved
     try:

@@ -89,8 +89,13 @@ class Digester:
             h.update(self._instance(value))
         elif kind is tuple or kind is list:
             h.update(b"l%d:" % len(value))
-            for item in value:
-                self._feed(h, item)
+            known_items = self._known
+            for item in value:  # inline for known values: a month or a tag lists thousands of entries
+                known = known_items.get(id(item))
+                if known is not None and known[0] is item:
+                    h.update(known[1])
+                else:
+                    self._feed(h, item)
         elif kind is dict:
             h.update(b"d%d:" % len(value))
             for key, item in value.items():  # insertion order: the order templates see
@@ -112,8 +117,14 @@ class Digester:
     def _instance(self, value: object) -> bytes:
         h = hashlib.blake2b(type(value).__qualname__.encode(), digest_size=SIZE)
         if isinstance(value, WALKED):
+            known_items = self._known
             for name in _field_names(type(value)):
-                self._feed(h, getattr(value, name))
+                field = getattr(value, name)
+                known = known_items.get(id(field))  # inline, as for tuples: 10,000 entry pages
+                if known is not None and known[0] is field:
+                    h.update(known[1])
+                else:
+                    self._feed(h, field)
         else:
             # Entries, page metadata and the small records hold only text, numbers, dates,
             # tuples and dicts, never a set: their pickle is a complete, deterministic

@@ -7,11 +7,13 @@ Canonical URLs, Open Graph and JSON-LD are decided here too, as data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.config import Config
 from generator.dates import MONTHS, entry_datetime
-from generator.model import Entry, Timeline
+from generator.model import Entry, EntryPage, Timeline
 
 JSONLD_CONTEXT = "https://schema.org"
 
@@ -40,14 +42,36 @@ class Page:
 
     output: str
     template: str
-    meta: PageMeta
-    context: dict
+    path: str
+    """Site path of the page (before the base path), as in ``meta.path``."""
+    parts: Callable[[], tuple[PageMeta, dict]]
+    """Makes ``meta`` and ``context`` when first asked for (``page``). Deferred because most
+    of a rebuild's 10,000 entry pages are kept as they were, and never need them."""
     lastmod: str | None = None
     """For the sitemap: the page's last change (YYYY-MM-DD) where known."""
     in_sitemap: bool = True
     made_from: tuple | None = None
     """Where ``meta`` and ``context`` are made from these values and the config alone: render
     digests these instead, which is a fraction of the work (10,000 entry pages)."""
+
+    @functools.cached_property
+    def _made(self) -> tuple[PageMeta, dict]:
+        return self.parts()
+
+    @property
+    def meta(self) -> PageMeta:
+        """What every template knows about the page."""
+        return self._made[0]
+
+    @property
+    def context(self) -> dict:
+        """The template's own variables."""
+        return self._made[1]
+
+
+def page(output: str, template: str, meta: PageMeta, context: dict, **more) -> Page:
+    """A page whose ``meta`` and ``context`` are made already."""
+    return Page(output, template, meta.path, lambda: (meta, context), **more)
 
 
 @dataclass(frozen=True)
@@ -159,27 +183,23 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                     era_at[run.era] = m.path if split else ""
     era_links = tuple((era, f"{era_at[era]}#era-{era.start.isoformat()}" if era in era_at else "")
                       for era in timeline.eras)
-    pages = [Page("index.html", "index.html",
+    pages = [page("index.html", "index.html",
                   _meta(config, "", config.title, config.description,
                         jsonld=timeline_jsonld(timeline, config, recent if split else timeline.entries)),
                   {"timeline": timeline, "overview": overview(timeline, split), "split": split, "recent": recent,
                    "era_links": era_links, "latest": timeline.entries[-1] if timeline.entries else None},
                   lastmod=newest)]
     for item in timeline.pages:
-        entry = item.entry
-        pages.append(Page(
-            f"{entry.path}index.html", "entry.html",
-            _meta(config, entry.path, f"{entry.title} · {config.title}", entry.summary or config.description,
-                  og_type="article", jsonld=article_jsonld(entry, config)),
-            {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
-             "listed_at": listed_at[id(entry)], "era_at": era_at.get(item.era, "")},
-            lastmod=(entry.updated or entry.date).isoformat(),
-            made_from=(item, listed_at[id(entry)], era_at.get(item.era, ""))))
+        entry, path = item.entry, item.entry.path
+        made_from = (item, listed_at[id(entry)], era_at.get(item.era, ""))
+        pages.append(Page(f"{path}index.html", "entry.html", path,
+                          functools.partial(_entry_parts, config, path, *made_from),
+                          lastmod=(entry.updated or entry.date).isoformat(), made_from=made_from))
     if split:
         months = [m for y in timeline.years for m in y.months]
         for i, month in enumerate(months):
             label = f"{MONTHS[month.month - 1]} {month.year}"
-            pages.append(Page(
+            pages.append(page(
                 f"{month.path}index.html", "month.html",
                 _meta(config, month.path, f"{label} · {config.title}",
                       f"{len(month.entries)} timeline entries from {label}."),
@@ -189,7 +209,7 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
     for kind, facets, label in (("actors", timeline.actors, "Actors"),
                                 ("places", timeline.places, "Places"),
                                 ("tags", timeline.tags, "Tags")):
-        pages.append(Page(f"{kind}/index.html", f"{kind}.html",
+        pages.append(page(f"{kind}/index.html", f"{kind}.html",
                           _meta(config, f"{kind}/", f"{label} · {config.title}",
                                 f"{label} of the timeline, with the number of entries for each."),
                           {"facets": facets}, lastmod=newest))
@@ -198,23 +218,32 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
             context: dict = {"item": item, "entries": facet.entries}
             if kind == "actors":  # the roles each actor held at each entry's date
                 context["roles"] = tuple("; ".join(r.title for r in item.roles_on(e.date)) for e in facet.entries)
-            pages.append(Page(f"{item.path}index.html", f"{kind[:-1]}.html",
+            pages.append(page(f"{item.path}index.html", f"{kind[:-1]}.html",
                               _meta(config, item.path, f"{item.name} · {config.title}",
                                     _facet_description(kind, item.name, len(facet.entries))),
                               context, lastmod=max((e.updated or e.date) for e in facet.entries).isoformat()))
-    pages.append(Page("data/index.html", "data.html",
+    pages.append(page("data/index.html", "data.html",
                       _meta(config, "data/", f"Data · {config.title}",
                             "The timeline's entries as open data: feeds, JSON, CSV, iCalendar and TimelineJS."),
                       {"count": len(timeline.entries)}, lastmod=newest))
-    pages.append(Page("search/index.html", "search.html",
+    pages.append(page("search/index.html", "search.html",
                       _meta(config, "search/", f"Search · {config.title}",
                             "Search the full text of every entry of the timeline."),
                       {}, lastmod=newest))
-    pages.append(Page("404.html", "404.html",
+    pages.append(page("404.html", "404.html",
                       PageMeta("404.html", f"Page not found · {config.title}",
                                "This page does not exist on the timeline."),
                       {"latest": timeline.entries[-5:][::-1]}, in_sitemap=False))
     return pages
+
+
+def _entry_parts(config: Config, path: str, item: EntryPage, listed_at: str, era_at: str) -> tuple[PageMeta, dict]:
+    """An entry page's ``meta`` and ``context``: made from ``Page.made_from`` and the config alone."""
+    entry = item.entry
+    meta = _meta(config, path, f"{entry.title} · {config.title}", entry.summary or config.description,
+                 og_type="article", jsonld=article_jsonld(entry, config))
+    return meta, {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
+                  "listed_at": listed_at, "era_at": era_at}
 
 
 def _facet_description(kind: str, name: str, count: int) -> str:

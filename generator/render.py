@@ -103,7 +103,7 @@ class Rendered:
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
                 previous: dict[str, bytes] | None = None, progress: Progress = quiet,
                 pieces: dict | None = None, fingerprints: Iterable[tuple[object, bytes]] = (),
-                jobs: int = 1, compiled: Path | None = None) -> Rendered:
+                jobs: int = 1, compiled: Path | None = None, timeline_from: tuple | None = None) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -115,7 +115,9 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     ``fingerprints`` pairs entries with a digest of what they were parsed from
     (``Loaded.fingerprints``), which stands for them in page digests. ``jobs`` > 1 renders
     many pages in that many processes (``render_pages``). ``compiled`` is a folder for
-    compiled templates kept between runs.
+    compiled templates kept between runs. ``timeline_from`` gives what ``build_timeline``
+    made the timeline from besides the seeds label (entries, drafts, eras): it stands for
+    the timeline, whose 10,000 entries a page digest would otherwise reach in every group.
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -128,6 +130,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     digester = Digester()
     for value, fingerprint in fingerprints:
         digester.remember(value, fingerprint)
+    if timeline_from is not None:
+        digester.remember(timeline, digester.digest("build_timeline", *timeline_from))
     common = digester.digest(generator_identity(), _templates_fingerprint(templates_dir), config)
     files: dict[str, bytes] = {".nojekyll": b""}
     kept: list[str] = []
@@ -146,7 +150,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     if problems:
         raise BuildError(problems)
     files.update(rendered)
-    listed = pickle.dumps([(p.meta.path, p.lastmod, p.in_sitemap) for p in pages])  # the sitemap's input
+    listed = pickle.dumps([(p.path, p.lastmod, p.in_sitemap) for p in pages])  # the sitemap's input
     data_digest = digester.digest(generator_identity(), config, timeline, listed)
     parts = Pieces(config, pieces, digester)
     for name, make in data_files(timeline, config, pages, parts).items():
@@ -241,7 +245,7 @@ def data_files(timeline: Timeline, config: Config, pages: list[Page],
         "calendar.ics": lambda: calendar_ics(timeline, config, pieces),
     }
     if config.is_absolute:  # a sitemap needs absolute URLs
-        files["sitemap.xml"] = lambda: sitemap([(p.meta.path, p.lastmod) for p in pages if p.in_sitemap], config)
+        files["sitemap.xml"] = lambda: sitemap([(p.path, p.lastmod) for p in pages if p.in_sitemap], config)
     return files
 
 

@@ -133,14 +133,16 @@ class WriteReport:
 
 
 def write_site(files: Mapping[str, bytes | Kept], out_dir: Path, progress: Progress = quiet,
-               spare: Path | None = None) -> WriteReport:
+               spare: Path | None = None, current: Mapping[str, int] | None = None) -> WriteReport:
     """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
 
     A file is given as its bytes, or as an identical file of the old site (``Kept``).
     The new site is staged beside the old one and swapped in; a file whose bytes did not
     change is hard-linked from the old site rather than written again, and no file is
     ever modified in place, so a build killed at any moment leaves the old or the new
-    site whole.
+    site whole. ``current`` gives the files of ``out_dir`` still as the last build wrote
+    them, with their inodes, when the caller knows them (the cache's manifest); else
+    ``out_dir`` is walked. Only these are linked or counted as removed.
 
     ``spare`` (in the cache folder) keeps the site before last after the swap: the next
     build brings it up to date and swaps it in, touching only what changed. Staging from
@@ -158,7 +160,7 @@ def write_site(files: Mapping[str, bytes | Kept], out_dir: Path, progress: Progr
     written = unchanged = 0
     where = ""  # the site path being written, for an error
     try:
-        old, _ = _tree(out_dir)
+        old = current if current is not None else _tree(out_dir)[0]
         staged, folders = _tree(stage)  # the spare: the site before last, or a half-updated one
         _prune(stage, staged, folders, files)
         out_root, stage_root = str(out_dir) + os.sep, str(stage) + os.sep  # strings: pathlib costs 0.3 s here

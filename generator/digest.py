@@ -70,6 +70,14 @@ class Digester:
         its serialised fields. Cheaper, and as safe: only this very object is matched."""
         self._known[id(value)] = (value, fingerprint)
 
+    def of(self, value: object) -> bytes:
+        """The digest of one dataclass value, as the digests of values holding it use it: for a
+        value met before (an entry, an era), looked up rather than made again."""
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        return self._instance(value)
+
     def digest(self, *values: object) -> bytes:
         h = hashlib.blake2b(digest_size=SIZE)
         for value in values:

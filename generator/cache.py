@@ -41,10 +41,10 @@ def load(folder: Path, name: str) -> dict:
     except OSError:
         return {}
     head = _head()
-    if not data.startswith(head) or len(data) < len(head) + DIGEST:
+    if not data.startswith(head) or len(data) < len(head) + CHECKSUM:
         return {}
-    payload = memoryview(data)[len(head):-DIGEST]
-    if zlib.crc32(payload).to_bytes(DIGEST, "big") != data[-DIGEST:]:
+    payload = memoryview(data)[len(head):-CHECKSUM]
+    if zlib.crc32(payload).to_bytes(CHECKSUM, "big") != data[-CHECKSUM:]:
         return {}  # truncated or corrupt
     try:
         data = pickle.loads(payload)
@@ -65,7 +65,7 @@ def save(folder: Path, data: dict, name: str) -> None:
             handle.write(_head())
             checking = _ChecksumWriter(handle)
             pickle.dump(data, checking, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.write(checking.crc.to_bytes(DIGEST, "big"))
+            handle.write(checking.crc.to_bytes(CHECKSUM, "big"))
         os.replace(tmp, folder / name)
     except OSError:
         pass
@@ -143,7 +143,7 @@ def _glob(folder: Path, prefix: str) -> list[Path]:
         return []
 
 
-DIGEST = 4
+CHECKSUM = 4
 """Bytes of the CRC-32 that ends every cache file. It catches truncation and damage, as in
 zip and PNG; a cryptographic hash would add nothing (a cache file is as trusted as the
 seeds beside it) and costs four times as long: 0.15 s for the 130 MB of 10,000 entries."""

@@ -24,7 +24,8 @@ from generator.model import Entry
 from generator.progress import Progress, quiet
 from generator.render import render_site
 from generator.timeline import build_timeline
-from generator.write import MARKER, Kept, WriteReport, check_output_folder, leftovers, one_build_at_a_time, write_site
+from generator.write import (MARKER, Kept, Stage, WriteReport, check_output_folder, leftovers, one_build_at_a_time,
+                             open_stage, write_site)
 from generator.write import finish as finish_writing
 
 
@@ -104,8 +105,8 @@ class Site:
     """A built site held in memory: what ``write`` puts on disk and ``serve`` serves."""
 
     files: dict[str, bytes | Kept]
-    """Site path -> bytes, every page and asset; or an identical file of the last build
-    (``Kept``), which writing hard-links instead of writing again."""
+    """Site path -> bytes, every page and asset; or an identical file of the last build,
+    which writing hard-links instead of writing again, or one put in the stage already (``Kept``)."""
     result: BuildResult
 
 
@@ -126,13 +127,14 @@ def no_cycle_collection():
 
 def build_site(options: BuildOptions, cache: BuildCache | None = None,
                previous: Mapping[str, bytes | Kept] | None = None, progress: Progress = quiet,
-               contents: Mapping[str, bytes] | None = None) -> Site:
+               contents: Mapping[str, bytes] | None = None, stage: Stage | None = None) -> Site:
     """Load, model and render the site in memory; raise BuildError listing every problem.
 
     ``previous`` holds the last good build's files that are still at hand (bytes, or a
     ``Kept`` file on disk): with ``cache.digests`` it lets pages whose inputs did not change go
     unrendered. ``cache.digests`` is updated on success. ``contents`` gives the digests of
-    input files' bytes where they are known already (``cache.inputs_digest``).
+    input files' bytes where they are known already (``cache.inputs_digest``). With a
+    ``stage``, pages and data files are put in it as they are rendered, not held in memory.
     """
     started = time.perf_counter()
     config, loaded = _load_all(options, cache.entries if cache else None, progress, contents)
@@ -149,7 +151,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     rendered = render_site(timeline, config, options.templates_dir, cache.environments if cache else None, known,
                            progress, cache.pieces if cache else None, zip(loaded.entries, loaded.fingerprints),
                            jobs=options.jobs or os.cpu_count() or 1, compiled=cache.compiled if cache else None,
-                           timeline_from=(entries, options.drafts, config.eras))
+                           timeline_from=(entries, options.drafts, config.eras),
+                           place=stage.put if stage is not None else None)
     files: dict[str, bytes | Kept] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
@@ -212,10 +215,15 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
                                digests=manifest.get("digests", {}),
                                compiled=options.cache_dir.absolute() / disk_cache.COMPILED_FOLDER)
             shards = saved["shards"]
-    site = build_site(options, cache, on_disk, progress, inputs.contents)
     spare = options.cache_dir.absolute() / disk_cache.SPARE_FOLDER if options.cache_dir is not None else None
+    stage = open_stage(out_dir, spare)
+    try:
+        site = build_site(options, cache, on_disk, progress, inputs.contents, stage)
+    except BaseException:
+        stage.discard()
+        raise
     current = {name: kept.inode for name, kept in on_disk.items()} if manifest else None
-    written = write_site(site.files, options.out_dir, progress, spare, current)
+    written = write_site(site.files, options.out_dir, progress, current=current, stage=stage)
     result, names = site.result, [*site.files, MARKER]
     del site  # the pages' bytes (150 MB for 10,000 entries) are on disk now: free them before the cache is saved
     try:

@@ -31,6 +31,10 @@ from generator.digest import Digester, generator_identity
 from generator.model import Timeline
 from generator.pages import Page, site_pages
 from generator.progress import Progress, quiet
+from generator.write import Kept
+
+Place = Callable[[str, bytes], Kept]
+"""Puts a made file at its site path and returns where it is (``write.Stage.put``)."""
 
 
 def make_environment(templates_dir: Path, config: Config, compiled: Path | None = None) -> jinja2.Environment:
@@ -90,8 +94,8 @@ class Rendered:
     """The rendered site: new bytes, plus the pages that need no rendering because they are
     exactly as in the build the caller remembers."""
 
-    files: dict[str, bytes]
-    """Site path -> bytes of every file rendered now."""
+    files: dict[str, bytes | Kept]
+    """Site path -> every file rendered now: its bytes, or where ``place`` put it."""
     kept: tuple[str, ...]
     """Site paths whose inputs are unchanged: the caller has their bytes from the last build."""
     digests: dict[str, bytes]
@@ -103,7 +107,8 @@ class Rendered:
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
                 previous: dict[str, bytes] | None = None, progress: Progress = quiet,
                 pieces: dict | None = None, fingerprints: Iterable[tuple[object, bytes]] = (),
-                jobs: int = 1, compiled: Path | None = None, timeline_from: tuple | None = None) -> Rendered:
+                jobs: int = 1, compiled: Path | None = None, timeline_from: tuple | None = None,
+                place: Place | None = None) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -118,6 +123,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     compiled templates kept between runs. ``timeline_from`` gives what ``build_timeline``
     made the timeline from besides the seeds label (entries, drafts, eras): it stands for
     the timeline, whose 10,000 entries a page digest would otherwise reach in every group.
+    ``place`` puts each file where it goes as soon as it is made (``write.Stage.put``) and
+    returns what stands for it there, so that 10,000 pages are never held in memory at once.
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -133,7 +140,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     if timeline_from is not None:
         digester.remember(timeline, digester.digest("build_timeline", *timeline_from))
     common = digester.digest(generator_identity(), _templates_fingerprint(templates_dir), config)
-    files: dict[str, bytes] = {".nojekyll": b""}
+    files: dict[str, bytes | Kept] = {".nojekyll": b""}
     kept: list[str] = []
     digests: dict[str, bytes] = {}
     problems: list[Problem] = []
@@ -146,7 +153,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
             kept.append(page.output)
         else:
             todo.append(page)
-    rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress)
+    rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress, place)
     if problems:
         raise BuildError(problems)
     files.update(rendered)
@@ -158,7 +165,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
         if previous.get(name) == digest:
             kept.append(name)
         else:
-            files[name] = make()
+            files[name] = place(name, make()) if place else make()
     parts.prune()
     return Rendered(files=files, kept=tuple(kept), digests=digests, processes=processes)
 
@@ -170,29 +177,32 @@ _FORKED: tuple | None = None
 
 
 def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, templates_dir: Path,
-                 jobs: int = 1, progress: Progress = quiet) -> tuple[dict[str, bytes], list[Problem], int]:
-    """Render pages: {site path: bytes}, one problem per failing template line in page order,
-    and the number of processes that rendered them.
+                 jobs: int = 1, progress: Progress = quiet,
+                 place: Place | None = None) -> tuple[dict[str, bytes | Kept], list[Problem], int]:
+    """Render pages: {site path: bytes, or what ``place`` returned for them}, one problem
+    per failing template line in page order, and the number of processes that rendered them.
 
     With ``jobs`` > 1 and many pages (a cold build, a template edit), forked processes
     render every ``jobs``-th page each while this one renders its own share: the pages,
-    templates and model are inherited, only the rendered bytes come back. Fork only
+    templates and model are inherited, only the rendered bytes (or, with ``place``, where
+    each process put them) come back. Fork only
     where it is safe: on Linux, from a process with no other thread (not the preview).
     """
     shares = jobs if jobs > 1 and len(todo) >= PARALLEL_RENDER and _can_fork() else 1
     if shares == 1:
-        results = [_render_share(todo, 0, 1, env, config, templates_dir, progress)]
+        results = [_render_share(todo, 0, 1, env, config, templates_dir, progress, place)]
     else:
         global _FORKED
-        _FORKED = (todo, env, config, templates_dir)
+        _FORKED = (todo, env, config, templates_dir, place)
         try:
             with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
                 others = pool.starmap_async(_render_forked, [(k, shares) for k in range(1, shares)])
-                results = [_render_share(todo, 0, shares, env, config, templates_dir, progress), *others.get()]
+                results = [_render_share(todo, 0, shares, env, config, templates_dir, progress, place),
+                           *others.get()]
         finally:
             _FORKED = None
         progress("render", len(todo), len(todo))  # the last page may have been another process's
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Kept] = {}
     found: list[tuple[int, Problem]] = []
     for share_files, share_problems in results:
         files.update(share_files)
@@ -204,15 +214,16 @@ def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, temp
     return files, problems, shares
 
 
-def _render_forked(first: int, step: int) -> tuple[dict[str, bytes], list[tuple[int, Problem]]]:
-    todo, env, config, templates_dir = _FORKED
-    return _render_share(todo, first, step, env, config, templates_dir)
+def _render_forked(first: int, step: int) -> tuple[dict[str, bytes | Kept], list[tuple[int, Problem]]]:
+    todo, env, config, templates_dir, place = _FORKED
+    return _render_share(todo, first, step, env, config, templates_dir, place=place)
 
 
 def _render_share(todo: list[Page], first: int, step: int, env: jinja2.Environment, config: Config,
-                  templates_dir: Path, progress: Progress = quiet) -> tuple[dict[str, bytes], list[tuple[int, Problem]]]:
+                  templates_dir: Path, progress: Progress = quiet,
+                  place: Place | None = None) -> tuple[dict[str, bytes | Kept], list[tuple[int, Problem]]]:
     """Render ``todo[first::step]``; a template failure becomes a located problem, with its page's index."""
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Kept] = {}
     problems: list[tuple[int, Problem]] = []
     for index in range(first, len(todo), step):
         page = todo[index]
@@ -223,7 +234,7 @@ def _render_share(todo: list[Page], first: int, step: int, env: jinja2.Environme
         except Exception as exc:  # any template failure becomes a located problem
             problems.append((index, _template_problem(exc, templates_dir, page.template)))
             continue
-        files[page.output] = html.encode("utf-8")
+        files[page.output] = place(page.output, html.encode("utf-8")) if place else html.encode("utf-8")
     return files, problems
 
 

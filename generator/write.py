@@ -132,69 +132,114 @@ class WriteReport:
     """Files of the old site that no longer belong (deleted or renamed entries…)."""
 
 
+@dataclass(frozen=True)
+class Stage:
+    """The hidden folder a new site is written into before it is swapped in for ``out_dir``:
+    the spare (the site before last), or a new sibling folder.
+
+    Files can be put in it as soon as they are made, by any process of the build (forked
+    render processes put their pages themselves), so that a 10,000-page site is never
+    held in memory at once; ``write_site`` then completes it and swaps it in."""
+
+    root: Path
+    out_dir: Path
+    spare: Path | None
+    """The spare in use, when the stage is it."""
+
+    def discard(self) -> None:
+        """Drop the stage of a build that failed: a new folder is deleted; the spare is kept,
+        as any half-updated spare may be (``write_site`` checks every file it keeps)."""
+        if self.root != self.spare:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def put(self, name: str, data: bytes) -> Kept:
+        """Put a file with ``data`` at site path ``name``: a hard link to the live site's file
+        when that holds exactly these bytes (so the file stays the same one), else a new file.
+        What stood there is removed first, never written through: it may be a hard link to
+        a file of the live site. A refused write is a BuildError naming the file."""
+        name = name if _plain(name) else safe_relative(name).as_posix()
+        target, old = f"{self.root}{os.sep}{name}", f"{self.out_dir}{os.sep}{name}"
+        try:
+            inode = _same_file(old, data)
+            if inode is not None:
+                copied = _place(target, lambda: _link_or_copy(old, target))
+                return Kept(target, len(data), copied or inode)
+            return Kept(target, len(data), _place(target, lambda: _write(target, data)))
+        except OSError as exc:  # disk full, file too large… (H3), named by the file it hit
+            raise cannot_write(self.out_dir / name, exc) from None
+
+
+def open_stage(out_dir: Path, spare: Path | None = None) -> Stage:
+    """A stage for a new ``out_dir``, after cleaning up what an interrupted build left.
+    ``spare`` (in the cache folder) is used as the stage when it can be (``write_site``)."""
+    out_dir = out_dir.absolute()
+    check_output_folder(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        recover_leftovers(out_dir)
+        root, spare = _stage(out_dir, spare)
+    except OSError as exc:
+        raise cannot_write(out_dir, exc) from None
+    return Stage(root, out_dir, spare)
+
+
 def write_site(files: Mapping[str, bytes | Kept], out_dir: Path, progress: Progress = quiet,
-               spare: Path | None = None, current: Mapping[str, int] | None = None) -> WriteReport:
+               spare: Path | None = None, current: Mapping[str, int] | None = None,
+               stage: Stage | None = None) -> WriteReport:
     """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
 
-    A file is given as its bytes, or as an identical file of the old site (``Kept``).
-    The new site is staged beside the old one and swapped in; a file whose bytes did not
-    change is hard-linked from the old site rather than written again, and no file is
-    ever modified in place, so a build killed at any moment leaves the old or the new
-    site whole. ``current`` gives the files of ``out_dir`` still as the last build wrote
-    them, with their inodes, when the caller knows them (the cache's manifest); else
-    ``out_dir`` is walked. Only these are linked or counted as removed.
+    A file is given as its bytes, or as an identical file of the old site (``Kept``),
+    or as one already put in ``stage`` (``Stage.put``). The new site is staged beside the
+    old one and swapped in; a file whose bytes did not change is hard-linked from the old
+    site rather than written again, and no file is ever modified in place, so a build
+    killed at any moment leaves the old or the new site whole. ``current`` gives the files
+    of ``out_dir`` still as the last build wrote them, with their inodes, when the caller
+    knows them (the cache's manifest); else ``out_dir`` is walked. Only these are linked
+    or counted as removed.
 
     ``spare`` (in the cache folder) keeps the site before last after the swap: the next
     build brings it up to date and swaps it in, touching only what changed. Staging from
     nothing makes every folder again, and on ext4 creating and deleting 10,000 folders
     takes 2-3 s, more than the rest of a one-entry rebuild.
     """
-    out_dir = out_dir.absolute()
-    check_output_folder(out_dir)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        recover_leftovers(out_dir)
-        stage, spare = _stage(out_dir, spare)
-    except OSError as exc:
-        raise cannot_write(out_dir, exc) from None
+    stage = stage or open_stage(out_dir, spare)
+    out_dir, root = stage.out_dir, stage.root
     written = unchanged = 0
     where = ""  # the site path being written, for an error
     try:
         old = current if current is not None else _tree(out_dir)[0]
-        staged, folders = _tree(stage)  # the spare: the site before last, or a half-updated one
-        _prune(stage, staged, folders, files)
-        out_root, stage_root = str(out_dir) + os.sep, str(stage) + os.sep  # strings: pathlib costs 0.3 s here
+        staged, folders = _tree(root)  # the spare (the site before last, or a half-updated one) and what was put
+        _prune(root, staged, folders, files)
+        stage_root = str(root) + os.sep  # strings: pathlib costs 0.3 s here
         for done, (path, data) in enumerate(sorted(files.items()), start=1):
             if done % 100 == 0 or done == len(files):
                 progress("write", done, len(files))
             where = path
             name = path if _plain(path) else safe_relative(path).as_posix()
-            target, here = stage_root + name, staged.get(name)
-            if not isinstance(data, Kept) and name in old and _same_file(out_root + name, data):
-                data = Kept(out_root + name, len(data), old[name])
-            if isinstance(data, Kept):  # unchanged: the stage must hold this very file
-                if here != data.inode:
-                    source = data.path
-                    _place(target, here is not None, lambda: _link_or_copy(source, target))
+            if not isinstance(data, Kept):
+                data = stage.put(name, data)
+            elif staged.get(name) != data.inode:  # a file of the old site: the stage must hold this very file
+                target, source = stage_root + name, data.path
+                _place(target, lambda: _link_or_copy(source, target))
+            if old.get(name) == data.inode:
                 unchanged += 1
             else:
-                _place(target, here is not None, lambda: _write(target, data))
                 written += 1
         where = MARKER
-        _place(str(stage / MARKER), (stage / MARKER).exists(), lambda: _write(
-            str(stage / MARKER), b"Built by timeline. This whole folder is replaced on every build.\n"))
+        _place(str(root / MARKER), lambda: _write(
+            str(root / MARKER), b"Built by timeline. This whole folder is replaced on every build.\n"))
         for name in KEEP:
             where = name
-            _keep(out_dir / name, stage / name, name in files)
-        os.chmod(stage, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
+            _keep(out_dir / name, root / name, name in files)
+        os.chmod(root, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
         removed = sum(1 for name in old if name not in files and name != MARKER)
         where = ""
-        _swap(stage, out_dir, spare)
+        _swap(root, out_dir, stage.spare)
     except OSError as exc:  # disk full, file too large, no permission… (H3): the old site stays
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
         raise cannot_write(out_dir / where if where else out_dir, exc) from None
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
         raise
     return WriteReport(written=written, unchanged=unchanged, removed=removed)
 
@@ -260,16 +305,29 @@ def _parents(path: str) -> Iterator[str]:
         yield path
 
 
-def _place(target: str, exists: bool, make: Callable[[], object]) -> None:
-    """Put a new file at ``target``: never written through an old one, which may be a hard
-    link to the live site's file; its folder is made when missing."""
-    if exists:
-        os.unlink(target)
+def _place(target: str, make: Callable[[], int | None]) -> int | None:
+    """Put a new file at ``target`` with ``make`` and return what it returns: never written
+    through what stood there (a file of an older site, which may be a hard link to the live
+    site's file, or a folder), which is removed first; missing folders are made."""
     try:
-        make()
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        make()
+        return make()
+    except FileExistsError:
+        _remove(Path(target))
+    except (FileNotFoundError, NotADirectoryError):  # no folder, or a file where the folder goes
+        _make_folder(os.path.dirname(target))
+    return make()
+
+
+def _make_folder(folder: str) -> None:
+    """``os.makedirs``, removing a file of an older site that stands where a folder goes."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        parent = os.path.dirname(folder)
+        _make_folder(parent)
+        if not os.path.isdir(folder):
+            _remove(Path(folder))
+        os.makedirs(folder, exist_ok=True)
 
 
 def _remove(path: Path) -> None:
@@ -290,28 +348,37 @@ def _keep(old: Path, new: Path, generated: bool) -> None:
         _link_or_copy(old, new)
 
 
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
+def _link_or_copy(source: str | Path, target: str | Path) -> int | None:
+    """A hard link at ``target`` to ``source`` (None), or where there are no hard links a
+    copy (its inode); FileExistsError when ``target`` exists: it is never written through."""
     try:
         os.link(source, target)
+    except FileExistsError:
+        raise
     except OSError:  # no hard links here
-        shutil.copyfile(source, target)
+        with open(source, "rb") as old, open(target, "xb") as new:
+            shutil.copyfileobj(old, new)
+            return os.fstat(new.fileno()).st_ino
+    return None
 
 
-def _same_file(old: str, data: bytes) -> bool:
-    """True when the old site has this file with exactly these bytes (a regular file, not a link)."""
+def _same_file(old: str, data: bytes) -> int | None:
+    """The inode of ``old`` when it is a regular file with exactly these bytes (not a link), else None."""
     try:
         st = os.lstat(old)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
-            return False
+            return None
         with open(old, "rb") as handle:
-            return handle.read() == data
+            return st.st_ino if handle.read() == data else None
     except OSError:
-        return False
+        return None
 
 
-def _write(target: str, data: bytes) -> None:
-    with open(target, "xb") as handle:  # x: a new file, never one shared with the live site
+def _write(target: str, data: bytes) -> int:
+    """Write a new file (never one shared with the live site: x) and return its inode."""
+    with open(target, "xb") as handle:
         handle.write(data)
+        return os.fstat(handle.fileno()).st_ino
 
 
 def _plain(path: str) -> bool:

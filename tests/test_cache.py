@@ -187,6 +187,8 @@ def test_the_spare_site_is_brought_up_to_date_whatever_was_done_to_it(site: Path
     (spare / "feed.xml").mkdir()  # a folder where the new site has a file
     (spare / "feed.xml" / "x.html").write_text("x")
     shutil.rmtree(spare / "2025")  # the other way: missing folders
+    shutil.rmtree(spare / "tags")
+    (spare / "tags").write_text("a file where the new site has a folder")
     (spare / "404.html").unlink()
     (spare / "404.html").symlink_to("/etc/passwd")
     (site / "output" / "hand-made.html").write_text("added to output/ by hand")
@@ -268,9 +270,12 @@ def test_pages_rendered_in_two_processes_equal_pages_rendered_in_one(tmp_path: P
     assert tree_hash(site / "one") == tree_hash(site / "two")
     assert len(list((site / "two").glob("20*/*/*/*/index.html"))) == PARALLEL_RENDER + 50
 
+    built = tree_hash(site / "two")
     touch_edit(site / "templates" / "entry.html", "</article>", "{{ entry.no_such_field }}</article>")
     one = run_timeline("build", "-j", "1", "--no-cache", "--out", "one", cwd=site)
     two = run_timeline("build", "-j", "2", "--no-cache", "--out", "two", cwd=site)
     assert one.returncode == two.returncode == 1
     assert "templates/entry.html:" in two.stderr and "no_such_field" in two.stderr
     assert one.stderr.replace("one/", "two/") == two.stderr
+    # the pages put in the stage before the failure went with it
+    assert tree_hash(site / "two") == built and not list(site.glob(".two.*")) and not list(site.glob(".one.*"))

@@ -8,6 +8,7 @@ from the ``url`` filter, every date from the locale-free date filters.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import pickle
 import sys
@@ -153,52 +154,71 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
             kept.append(page.output)
         else:
             todo.append(page)
-    rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress, place)
-    if problems:
-        raise BuildError(problems)
-    files.update(rendered)
     listed = pickle.dumps([(p.path, p.lastmod, p.in_sitemap) for p in pages])  # the sitemap's input
     data_digest = digester.digest(generator_identity(), config, timeline, listed)
     parts = Pieces(config, pieces, digester)
-    for name, make in data_files(timeline, config, pages, parts).items():
-        digest = digests[name] = digester.digest(data_digest, name)
-        if previous.get(name) == digest:
-            kept.append(name)
-        else:
-            files[name] = place(name, make()) if place else make()
-    parts.prune()
+
+    def make_data_files() -> None:
+        for name, make in data_files(timeline, config, pages, parts).items():
+            digest = digests[name] = digester.digest(data_digest, name)
+            if previous.get(name) == digest:
+                kept.append(name)
+            else:
+                files[name] = place(name, make()) if place else make()
+        parts.prune()
+
+    rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress, place,
+                                                 meanwhile=make_data_files)
+    if problems:
+        raise BuildError(problems)
+    files.update(rendered)
     return Rendered(files=files, kept=tuple(kept), digests=digests, processes=processes)
 
 
 PARALLEL_RENDER = 1000
 """Below this many pages to render, a second process costs more than it saves."""
+CHUNK = 50
+"""Pages a render process takes at a time: few enough that the processes finish together."""
 _FORKED: tuple | None = None
 """What forked render processes work from: inherited by fork, never pickled."""
 
 
 def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, templates_dir: Path,
-                 jobs: int = 1, progress: Progress = quiet,
-                 place: Place | None = None) -> tuple[dict[str, bytes | Kept], list[Problem], int]:
+                 jobs: int = 1, progress: Progress = quiet, place: Place | None = None,
+                 meanwhile: Callable[[], None] = lambda: None) -> tuple[dict[str, bytes | Kept], list[Problem], int]:
     """Render pages: {site path: bytes, or what ``place`` returned for them}, one problem
     per failing template line in page order, and the number of processes that rendered them.
+    ``meanwhile`` is other work of this process (the data files), done first.
 
     With ``jobs`` > 1 and many pages (a cold build, a template edit), forked processes
-    render every ``jobs``-th page each while this one renders its own share: the pages,
-    templates and model are inherited, only the rendered bytes (or, with ``place``, where
-    each process put them) come back. Fork only
-    where it is safe: on Linux, from a process with no other thread (not the preview).
+    render pages while this one does ``meanwhile``, then it joins them: each process takes
+    the next CHUNK pages from a shared counter until none are left, so that they finish
+    together whatever else they did. The pages, templates and model are inherited; only
+    the rendered bytes (or, with ``place``, where each process put them) come back. Fork
+    only where it is safe: on Linux, from a process with no other thread (not the preview).
     """
     shares = jobs if jobs > 1 and len(todo) >= PARALLEL_RENDER and _can_fork() else 1
     if shares == 1:
-        results = [_render_share(todo, 0, 1, env, config, templates_dir, progress, place)]
+        meanwhile()
+        results = [_render_claimed(todo, itertools.count(0, CHUNK).__next__, env, config, templates_dir,
+                                   progress, place)]
     else:
         global _FORKED
-        _FORKED = (todo, env, config, templates_dir, place)
+        context = multiprocessing.get_context("fork")
+        counter = context.Value("q", 0)
+
+        def claim() -> int:
+            with counter.get_lock():
+                first = counter.value
+                counter.value = first + CHUNK
+            return first
+
+        _FORKED = (todo, claim, env, config, templates_dir, place)
         try:
-            with multiprocessing.get_context("fork").Pool(shares - 1) as pool:
-                others = pool.starmap_async(_render_forked, [(k, shares) for k in range(1, shares)])
-                results = [_render_share(todo, 0, shares, env, config, templates_dir, progress, place),
-                           *others.get()]
+            with context.Pool(shares - 1) as pool:
+                others = pool.map_async(_render_forked, range(1, shares))
+                meanwhile()
+                results = [_render_claimed(todo, claim, env, config, templates_dir, progress, place), *others.get()]
         finally:
             _FORKED = None
         progress("render", len(todo), len(todo))  # the last page may have been another process's
@@ -214,27 +234,29 @@ def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, temp
     return files, problems, shares
 
 
-def _render_forked(first: int, step: int) -> tuple[dict[str, bytes | Kept], list[tuple[int, Problem]]]:
-    todo, env, config, templates_dir, place = _FORKED
-    return _render_share(todo, first, step, env, config, templates_dir, place=place)
+def _render_forked(_: int) -> tuple[dict[str, bytes | Kept], list[tuple[int, Problem]]]:
+    todo, claim, env, config, templates_dir, place = _FORKED
+    return _render_claimed(todo, claim, env, config, templates_dir, place=place)
 
 
-def _render_share(todo: list[Page], first: int, step: int, env: jinja2.Environment, config: Config,
-                  templates_dir: Path, progress: Progress = quiet,
-                  place: Place | None = None) -> tuple[dict[str, bytes | Kept], list[tuple[int, Problem]]]:
-    """Render ``todo[first::step]``; a template failure becomes a located problem, with its page's index."""
+def _render_claimed(todo: list[Page], claim: Callable[[], int], env: jinja2.Environment, config: Config,
+                    templates_dir: Path, progress: Progress = quiet,
+                    place: Place | None = None) -> tuple[dict[str, bytes | Kept], list[tuple[int, Problem]]]:
+    """Render the pages of each chunk ``claim`` gives (its first index) until they run out; a
+    template failure becomes a located problem, with its page's index."""
     files: dict[str, bytes | Kept] = {}
     problems: list[tuple[int, Problem]] = []
-    for index in range(first, len(todo), step):
-        page = todo[index]
-        if index % 100 < step or index == len(todo) - 1:
-            progress("render", index + 1, len(todo))
-        try:
-            html = env.get_template(page.template).render(site=config, page=page.meta, **page.context)
-        except Exception as exc:  # any template failure becomes a located problem
-            problems.append((index, _template_problem(exc, templates_dir, page.template)))
-            continue
-        files[page.output] = place(page.output, html.encode("utf-8")) if place else html.encode("utf-8")
+    while (first := claim()) < len(todo):
+        progress("render", first, len(todo))
+        for index in range(first, min(first + CHUNK, len(todo))):
+            page = todo[index]
+            try:
+                html = env.get_template(page.template).render(site=config, page=page.meta, **page.context)
+            except Exception as exc:  # any template failure becomes a located problem
+                problems.append((index, _template_problem(exc, templates_dir, page.template)))
+                continue
+            files[page.output] = place(page.output, html.encode("utf-8")) if place else html.encode("utf-8")
+    progress("render", len(todo), len(todo))
     return files, problems
 
 

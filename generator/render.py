@@ -34,7 +34,7 @@ from generator.pages import Page, site_pages
 from generator.progress import Progress, quiet
 from generator.write import Kept
 
-Place = Callable[[str, bytes], Kept]
+Place = Callable[[str, bytes | list[bytes]], Kept]
 """Puts a made file at its site path and returns where it is (``write.Stage.put``)."""
 
 
@@ -164,7 +164,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
             if previous.get(name) == digest:
                 kept.append(name)
             else:
-                files[name] = place(name, make()) if place else make()
+                made = make()
+                files[name] = place(name, made) if place else made if isinstance(made, bytes) else b"".join(made)
         parts.prune()
 
     rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress, place,
@@ -265,9 +266,9 @@ def _can_fork() -> bool:
 
 
 def data_files(timeline: Timeline, config: Config, pages: list[Page],
-               pieces: Pieces | None = None) -> dict[str, Callable[[], bytes]]:
+               pieces: Pieces | None = None) -> dict[str, Callable[[], bytes | list[bytes]]]:
     """Feeds, discovery files and data exports by site path, each as the function that makes it
-    (so that an unchanged one is not made at all)."""
+    (so that an unchanged one is not made at all): its bytes, or the parts of a large one."""
     files = {
         "feed.xml": lambda: atom_feed(timeline, config),
         "feed.json": lambda: json_feed(timeline, config),

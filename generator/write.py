@@ -152,19 +152,21 @@ class Stage:
         if self.root != self.spare:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def put(self, name: str, data: bytes) -> Kept:
-        """Put a file with ``data`` at site path ``name``: a hard link to the live site's file
+    def put(self, name: str, data: bytes | list[bytes]) -> Kept:
+        """Put a file with ``data`` (its bytes, or its parts in order, which are never joined)
+        at site path ``name``: a hard link to the live site's file
         when that holds exactly these bytes (so the file stays the same one), else a new file.
         What stood there is removed first, never written through: it may be a hard link to
         a file of the live site. A refused write is a BuildError naming the file."""
         name = name if _plain(name) else safe_relative(name).as_posix()
         target, old = f"{self.root}{os.sep}{name}", f"{self.out_dir}{os.sep}{name}"
+        size = len(data) if isinstance(data, bytes) else sum(map(len, data))
         try:
             inode = _same_file(old, data)
             if inode is not None:
                 copied = _place(target, lambda: _link_or_copy(old, target))
-                return Kept(target, len(data), copied or inode)
-            return Kept(target, len(data), _place(target, lambda: _write(target, data)))
+                return Kept(target, size, copied or inode)
+            return Kept(target, size, _place(target, lambda: _write(target, data)))
         except OSError as exc:  # disk full, file too large… (H3), named by the file it hit
             raise cannot_write(self.out_dir / name, exc) from None
 
@@ -362,22 +364,27 @@ def _link_or_copy(source: str | Path, target: str | Path) -> int | None:
     return None
 
 
-def _same_file(old: str, data: bytes) -> int | None:
-    """The inode of ``old`` when it is a regular file with exactly these bytes (not a link), else None."""
+def _same_file(old: str, data: bytes | list[bytes]) -> int | None:
+    """The inode of ``old`` when it is a regular file with exactly these bytes (or parts),
+    not a link; else None."""
+    parts = (data,) if isinstance(data, bytes) else data
     try:
         st = os.lstat(old)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+        if not stat.S_ISREG(st.st_mode) or st.st_size != sum(map(len, parts)):
             return None
         with open(old, "rb") as handle:
-            return st.st_ino if handle.read() == data else None
+            return st.st_ino if all(handle.read(len(part)) == part for part in parts) else None
     except OSError:
         return None
 
 
-def _write(target: str, data: bytes) -> int:
+def _write(target: str, data: bytes | list[bytes]) -> int:
     """Write a new file (never one shared with the live site: x) and return its inode."""
     with open(target, "xb") as handle:
-        handle.write(data)
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            handle.writelines(data)
         return os.fstat(handle.fileno()).st_ino
 
 

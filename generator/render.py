@@ -1,5 +1,6 @@
-"""Render: Timeline + Config -> {site path: bytes}. Jinja2 makes the pages that ``pages.py`` lists;
-feeds and exports are added as data files.
+"""Render: Timeline + Config -> every page and data file by site path. Jinja2 makes the pages
+that ``pages.py`` lists; feeds and exports are added as data files. Each file is put in the
+build's stage as soon as it is made (``write.Stage.put``), or kept as bytes by the preview.
 
 Templates receive small documented contexts and only print: every URL comes
 from the ``url`` filter, every date from the locale-free date filters.

@@ -1,7 +1,8 @@
-"""Write: {site path: bytes} -> output/, atomically. The only step that touches ``output/``.
+"""Write: the new site -> output/, atomically. The only module that writes ``output/`` or its stage.
 
-The new site is written into a hidden sibling folder, then swapped in with two
-renames, so ``output/`` is always a complete site: the old one or the new one.
+The new site is put in a stage (the site before last, kept in the cache folder, or a
+hidden sibling folder) as its files are made, then swapped in: one atomic exchange on
+Linux, else two renames. So ``output/`` is always a complete site, the old one or the new.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class BuildCache:
 
 @dataclass(frozen=True)
 class Site:
-    """A built site held in memory: what ``write`` puts on disk and ``serve`` serves."""
+    """A built site: what ``write`` swaps in for the output folder and ``serve`` serves."""
 
     files: dict[str, bytes | Kept]
     """Site path -> bytes, every page and asset; or an identical file of the last build,
@@ -225,7 +225,7 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
     current = {name: kept.inode for name, kept in on_disk.items()} if manifest else None
     written = write_site(site.files, options.out_dir, progress, current=current, stage=stage)
     result, names = site.result, [*site.files, MARKER]
-    del site  # the pages' bytes (150 MB for 10,000 entries) are on disk now: free them before the cache is saved
+    del site  # what it still holds in memory (static files, the search bundle) is on disk now
     try:
         if options.cache_dir is not None and cache is not None:
             disk_cache.save_store(options.cache_dir, cache.entries, cache.pieces, cache.search, shards)

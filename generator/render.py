@@ -166,7 +166,10 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
                 kept.append(name)
             else:
                 made = make()
-                files[name] = place(name, made) if place else made if isinstance(made, bytes) else b"".join(made)
+                if place:
+                    files[name] = place(name, made)
+                else:  # the preview serves from memory: one bytes object
+                    files[name] = made if isinstance(made, bytes) else b"".join(made)
         parts.prune()
 
     rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress, place,

@@ -80,11 +80,16 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
     found: list[tuple[str, str, tuple | None, object]] = []
     # (name, path, cache key, parsed entry or text to parse), or (name, path, None, None): read it when parsing
     known = known or {}
+    folder = str(seeds_dir)
+
+    def key_of(name: str, digest: bytes) -> tuple:  # what a parsed seed is cached under
+        return name, folder, digest, registry.fingerprint
+
     for name, path in _seed_files(seeds_dir, errors, ignored):  # str paths: a Path each costs 0.15 s
         digest = known.get(path)
-        hit = cache.get((name, str(seeds_dir), digest, registry.fingerprint)) if digest and cache else None
+        hit = cache.get(key_of(name, digest)) if digest and cache else None
         if hit is not None:
-            found.append((name, path, (name, str(seeds_dir), digest, registry.fingerprint), hit))
+            found.append((name, path, key_of(name, digest), hit))
         elif digest is not None:  # a cold build: the process that parses it reads it
             found.append((name, path, None, None))
         else:  # its digest is unknown: read it here to look it up
@@ -93,7 +98,7 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
             except BuildError as exc:
                 errors.extend(exc.problems)
                 continue
-            key = (name, str(seeds_dir), digest, registry.fingerprint)
+            key = key_of(name, digest)
             hit = cache.get(key) if cache is not None else None
             found.append((name, path, key, hit if hit is not None else text))
     identity = generator_identity()
@@ -106,7 +111,7 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
     for name, path, key, value in found:
         if key is None or isinstance(value, str):
             value, digest = parsed[path]
-            key = key or (name, str(seeds_dir), digest, registry.fingerprint)
+            key = key or key_of(name, digest)
         if isinstance(value, BuildError):
             errors.extend(value.problems)
             continue

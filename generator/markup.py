@@ -7,6 +7,9 @@ import re
 
 import markdown
 import nh3
+from markdown import inlinepatterns
+from markdown.treeprocessors import InlineProcessor
+from markdown.util import AtomicString
 
 from generator.model import Heading
 from generator.slugs import slugify
@@ -91,11 +94,14 @@ class MarkdownConverter:
 
     @staticmethod
     def _make(baselevel: int) -> markdown.Markdown:
-        return markdown.Markdown(
+        md = markdown.Markdown(
             extensions=["toc", "tables", "fenced_code", "sane_lists"],
             extension_configs={"toc": {"baselevel": baselevel, "slugify": _heading_slug}},
             output_format="html",
         )
+        if _SkippingInlineProcessor.fits():
+            md.treeprocessors.register(_SkippingInlineProcessor(md), "inline", 20)
+        return md
 
     def convert(self, text: str) -> tuple[str, tuple[Heading, ...]]:
         """Markdown source -> (clean HTML, headings in order)."""
@@ -108,6 +114,61 @@ class MarkdownConverter:
             html_out = md.convert(text)
         headings = tuple(_flatten(md.toc_tokens))  # type: ignore[attr-defined]
         return clean_html(html_out), headings
+
+
+_NEEDED: dict[str, tuple[str, ...]] = {
+    inlinepatterns.BACKTICK_RE: ("`",),
+    inlinepatterns.ESCAPE_RE: ("\\",),
+    inlinepatterns.LINK_RE: ("[",),  # also REFERENCE_RE
+    inlinepatterns.IMAGE_LINK_RE: ("![",),  # also IMAGE_REFERENCE_RE
+    inlinepatterns.AUTOLINK_RE: ("<",),
+    inlinepatterns.AUTOMAIL_RE: ("<",),
+    inlinepatterns.LINE_BREAK_RE: ("  \n",),
+    inlinepatterns.HTML_RE: ("<",),
+    inlinepatterns.ENTITY_RE: ("&",),
+    r"\*|_": ("*", "_"),  # the emphasis delimiters of Markdown 3.11
+}
+"""Regex source of a stock inline pattern -> texts of which every match contains one. Keyed
+by the regex itself, so a pattern another Markdown version spells differently is never skipped."""
+
+
+class _SkippingInlineProcessor(InlineProcessor):
+    """Python-Markdown's inline pass, minus the patterns that cannot match.
+
+    The stock pass runs every inline pattern's regex over every run of text, though most
+    prose holds no backtick, bracket, ``<`` or ``&``: this skips a pattern when the text
+    lacks what each of its matches would contain, which is exactly a pattern finding no
+    match. The output is the same (tests compare it with the stock pass); Markdown
+    conversion takes about a third less time.
+    """
+
+    @staticmethod
+    def fits() -> bool:
+        """Whether this Markdown has the private methods this class builds on."""
+        return all(hasattr(InlineProcessor, f"_InlineProcessor__{name}") for name in ("handleInline", "applyPattern"))
+
+    def run(self, tree, ancestors=None):  # type: ignore[no-untyped-def]
+        self._patterns = list(self.inlinePatterns)
+        self._needed = [_NEEDED.get(getattr(getattr(pattern, "compiled_re", None), "pattern", None))
+                        for pattern in self._patterns]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
+        if isinstance(data, AtomicString):
+            return data
+        patterns, needed = self._patterns, self._needed
+        start = 0
+        while patternIndex < len(patterns):
+            wants = needed[patternIndex]
+            if wants is not None and not any(text in data for text in wants):
+                patternIndex += 1
+                start = 0  # as after a pattern that found nothing
+                continue
+            data, matched, start = self._InlineProcessor__applyPattern(  # type: ignore[attr-defined]
+                patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:

@@ -160,10 +160,14 @@ class _SkippingInlineProcessor(InlineProcessor):
         start = 0
         while patternIndex < len(patterns):
             wants = needed[patternIndex]
-            if wants is not None and not any(text in data for text in wants):
-                patternIndex += 1
-                start = 0  # as after a pattern that found nothing
-                continue
+            if wants is not None:
+                for text in wants:  # not any(): a generator costs more than the test
+                    if text in data:
+                        break
+                else:
+                    patternIndex += 1
+                    start = 0  # as after a pattern that found nothing
+                    continue
             data, matched, start = self._InlineProcessor__applyPattern(  # type: ignore[attr-defined]
                 patterns[patternIndex], data, patternIndex, start)
             if not matched:

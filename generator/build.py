@@ -92,8 +92,12 @@ class BuildCache:
     """Jinja2 environments by templates folder and base path, for ``render_site``."""
     digests: dict[str, bytes] = field(default_factory=dict)
     """Site path -> digest of what made it, for every page and data file of the last good build."""
-    pieces: dict = field(default_factory=dict)
-    """Each entry's part of each data file (``exports.Pieces``)."""
+    pieces: dict | None = field(default_factory=dict)
+    """Each entry's part of each data file (``exports.Pieces``), kept by the preview; None to
+    keep none (``timeline build``, which copies them from its last files: ``layouts``)."""
+    layouts: dict = field(default_factory=dict)
+    """Data file name -> where each entry's part is in it (``exports.Layout``), for the
+    files of the output folder still as the last build wrote them; updated by each build."""
     search: tuple[bytes, dict[str, bytes]] | None = None
     """The last search bundle with the digest of the pages it indexed: reused when they are equal."""
     compiled: Path | None = None
@@ -152,7 +156,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
                            progress, cache.pieces if cache else None, zip(loaded.entries, loaded.fingerprints),
                            jobs=options.jobs or os.cpu_count() or 1, compiled=cache.compiled if cache else None,
                            timeline_from=(entries, options.drafts, config.eras),
-                           place=stage.put if stage is not None else None)
+                           place=stage.put if stage is not None else None,
+                           layouts=cache.layouts if cache and stage is not None else None)
     files: dict[str, bytes | Kept] = {**rendered.files, **{path: previous[path] for path in rendered.kept}}
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
@@ -166,6 +171,9 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
             raise BuildError(found)
     if cache is not None:
         cache.digests = rendered.digests
+    if cache is not None and stage is not None:  # what the files put in the stage hold, for the next build
+        cache.layouts = {**{name: cache.layouts[name] for name in rendered.kept if name in cache.layouts},
+                         **rendered.layouts}
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started,
@@ -211,7 +219,8 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
                            written=WriteReport(written=0, unchanged=result.files, removed=0))
         if cache is None:
             saved = disk_cache.load_store(options.cache_dir)
-            cache = BuildCache(entries=saved["entries"], search=saved["search"], pieces=saved["pieces"],
+            cache = BuildCache(entries=saved["entries"], search=saved["search"], pieces=None,
+                               layouts=_live_layouts(options.cache_dir, out_dir),
                                digests=manifest.get("digests", {}),
                                compiled=options.cache_dir.absolute() / disk_cache.COMPILED_FOLDER)
             shards = saved["shards"]
@@ -228,10 +237,14 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
     del site  # what it still holds in memory (static files, the search bundle) is on disk now
     try:
         if options.cache_dir is not None and cache is not None:
-            disk_cache.save_store(options.cache_dir, cache.entries, cache.pieces, cache.search, shards)
+            disk_cache.save_store(options.cache_dir, cache.entries, cache.search, shards)
+            stats = disk_cache.file_stats(out_dir, names)
+            disk_cache.save(options.cache_dir, {"out_dir": str(out_dir), "layouts": {
+                name: (stats[name], layout) for name, layout in cache.layouts.items() if name in stats}},
+                disk_cache.LAYOUTS_FILE)
             disk_cache.save(options.cache_dir, {
                 "inputs": inputs.digest, "signatures": inputs.signatures, "out_dir": str(out_dir),
-                "digests": cache.digests, "result": result, "stats": disk_cache.file_stats(out_dir, names),
+                "digests": cache.digests, "result": result, "stats": stats,
             }, disk_cache.MANIFEST_FILE)
     finally:
         finish_writing()
@@ -282,6 +295,15 @@ def _inputs_digest(options: BuildOptions, known: dict | None) -> disk_cache.Inpu
                      options.search, options.future, now))
     return disk_cache.inputs_digest((options.seeds_dir, options.templates_dir, options.static_dir),
                                     (options.config_path,), settings, known)
+
+
+def _live_layouts(cache_dir: Path, out_dir: Path) -> dict:
+    """The saved layouts of the data files still exactly as the last build wrote them: only
+    from those may a build copy an entry's part (same size, modification time and inode)."""
+    saved = disk_cache.load(cache_dir, disk_cache.LAYOUTS_FILE)
+    layouts = saved.get("layouts", {}) if saved.get("out_dir") == str(out_dir) else {}
+    now = disk_cache.file_stats(out_dir, layouts)
+    return {name: layout for name, (stat, layout) in layouts.items() if now.get(name) == stat}
 
 
 def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> dict[str, Kept]:

@@ -1,5 +1,6 @@
 """The on-disk cache of the command line, kept between runs in ``.timeline-cache/``: parsed seeds
-and their parts of the data files (``store-*.pickle``), the last search bundle
+(``store-*.pickle``), where each entry's part of each data file is in the last build's
+files (``layouts.pickle``, checked against those files), the last search bundle
 (``search-*.pickle``), the manifest of the last build: a digest of its inputs, the stat data
 of every file it wrote and the digest of what made each page (``manifest.pickle``, small,
 so that a build with nothing to do reads only it), the site before last
@@ -29,6 +30,7 @@ from pathlib import Path
 from generator.digest import content_digest, generator_identity
 
 MANIFEST_FILE = "manifest.pickle"
+LAYOUTS_FILE = "layouts.pickle"
 SPARE_FOLDER = "spare-site"
 COMPILED_FOLDER = "templates"
 MAGIC = b"timeline-cache\n"
@@ -57,7 +59,7 @@ def save(folder: Path, data: dict, name: str) -> None:
     """Write the cache atomically; a cache that cannot be written is skipped, never an error.
 
     The pickle streams to the file through a checksum, written last: no copy of the
-    whole payload (130 MB for 10,000 entries) is ever held in memory."""
+    whole payload (60 MB for 10,000 entries) is ever held in memory."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
@@ -72,14 +74,14 @@ def save(folder: Path, data: dict, name: str) -> None:
 
 
 SHARDS = 32
-"""The parsed seeds and their data-file parts are kept in this many files, each named by a
-digest of its keys: a one-entry edit rewrites the two to four files whose keys changed,
-not 130 MB (10,000 entries), and an unchanged file is never written again."""
-STORED = ("entries", "pieces")
+"""The parsed seeds are kept in this many files, each named by a digest of its keys: a
+one-entry edit rewrites the one or two files whose keys changed, not 60 MB (10,000
+entries), and an unchanged file is never written again."""
+STORED = ("entries",)
 
 
 def load_store(folder: Path) -> dict:
-    """``entries`` and ``pieces`` from every readable shard, ``search`` (or None), and
+    """``entries`` from every readable shard, ``search`` (or None), and
     ``shards``: each shard file read, by name, with its keys (for ``save_store``).
 
     Shards are merged: their keys are content digests, so a stale shard left by a killed
@@ -98,14 +100,12 @@ def load_store(folder: Path) -> dict:
     return store
 
 
-def save_store(folder: Path, entries: dict, pieces: dict, search: tuple | None,
-               shards_on_disk: dict | None = None) -> None:
+def save_store(folder: Path, entries: dict, search: tuple | None, shards_on_disk: dict | None = None) -> None:
     """Save what ``load_store`` reads, writing only the shards whose keys changed from
     ``shards_on_disk`` (``load_store``'s ``shards``)."""
     shards: list[dict] = [{kind: {} for kind in STORED} for _ in range(SHARDS)]
-    for kind, items in (("entries", entries), ("pieces", pieces)):
-        for key, value in items.items():
-            shards[_shard(key)][kind][key] = value
+    for key, value in entries.items():
+        shards[_shard(key)]["entries"][key] = value
     unchanged = {(int(name.split("-")[1]), keys): name for name, keys in (shards_on_disk or {}).items()}
     wanted = set()
     for index, shard in enumerate(shards):
@@ -146,7 +146,7 @@ def _glob(folder: Path, prefix: str) -> list[Path]:
 CHECKSUM = 4
 """Bytes of the CRC-32 that ends every cache file. It catches truncation and damage, as in
 zip and PNG; a cryptographic hash would add nothing (a cache file is as trusted as the
-seeds beside it) and costs four times as long: 0.15 s for the 130 MB of 10,000 entries."""
+seeds beside it) and costs four times as long: 0.07 s for the 60 MB of 10,000 entries."""
 
 
 def _head() -> bytes:

@@ -4,10 +4,10 @@ Each follows its standard so that real tools read it as it is: TimelineJS3 loads
 ``timeline.json``, spreadsheets open ``entries.csv`` (RFC 4180) and calendars
 subscribe to ``calendar.ics`` (RFC 5545).
 
-Each entry's part of each file is made once and kept (``Pieces``): in the preview an
-edit re-makes one entry's parts, not 10,000 of them. Each file is returned as its parts,
-which ``timeline build`` writes one after the other without joining them into one more
-copy of the file (60 MB for ``entries.json`` at 10,000 entries).
+Each file is made as its parts, one after the other, which ``timeline build`` writes as
+they come: the whole file (60 MB for ``entries.json`` at 10,000 entries) is never in
+memory. Each entry's part of each file is made once (``Pieces``): the preview keeps the
+parts in memory, and ``timeline build`` copies them from where the last build wrote them.
 """
 
 from __future__ import annotations
@@ -17,44 +17,72 @@ import datetime as dt
 import io
 import json
 import re
-
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 
 from generator.config import Config
 from generator.dates import entry_date_text
 from generator.digest import Digester
 from generator.feeds import entry_id
 from generator.model import Entry, EntryPage, Timeline
+from generator.write import Parts, Span
 
 COMPACT = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
+
+
+Layout = dict[tuple, tuple[int, int]]
+"""Where each entry's part of a data file is in it: piece key -> (offset, length)."""
 
 
 class Pieces:
     """Each entry's part of each data file, by the digests of the entry, its era and the config:
     digests the digester knows already, not hashed again (10,000 entries, four files each).
 
-    ``store`` is kept by the caller between builds (in memory by the preview, on disk by
-    ``timeline build``); ``prune`` then drops the parts this build did not use."""
+    A part is made only when it is not at hand: in ``store``, kept in memory between builds
+    by the preview (``prune`` then drops the parts this build did not use), or in the last
+    build's file, whose ``layouts`` the caller gives (``timeline build``): it is then a
+    ``Span`` of that file, which writing copies. ``track`` notes where the parts of the
+    files made now land, as ``layouts`` for the next build."""
 
-    def __init__(self, config: Config, store: dict | None = None, digester: Digester | None = None) -> None:
-        self.store = {} if store is None else store
+    def __init__(self, config: Config, store: dict | None = None, digester: Digester | None = None,
+                 layouts: dict[str, Layout] | None = None) -> None:
+        self.store = store
         self.digester = digester or Digester()
         self.config = self.digester.digest(config)
         self.used: dict = {}
+        self.reuse = layouts or {}
+        self.layouts: dict[str, Layout] = {}
+        self._handed: dict[str, deque] = {}
 
-    def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> bytes:
-        """The UTF-8 bytes of ``make(page)``: bytes, so that joining 10,000 of them never
-        builds a str of the whole file (one non-Latin-1 character makes a str 2-4 bytes a character)."""
+    def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> bytes | Span:
+        """``make(page)`` as UTF-8 bytes (so that no str of the whole file is ever built:
+        one non-Latin-1 character makes a str 2-4 bytes a character), or where it is in
+        the last build's file of this name (``kind``)."""
         key = (kind, self.digester.of(page.entry), self.digester.of(page.era) if page.era else b"", self.config)
-        piece = self.store.get(key)
+        piece = self.store.get(key) if self.store is not None else None
         if piece is None:
-            piece = make(page).encode("utf-8")
-        self.used[key] = piece
+            spot = self.reuse[kind].get(key) if kind in self.reuse else None
+            piece = Span(*spot) if spot is not None else make(page).encode("utf-8")
+        if self.store is not None:
+            self.used[key] = piece
+        self._handed.setdefault(kind, deque()).append((key, piece))
         return piece
 
+    def track(self, kind: str, parts: Parts) -> Iterator[bytes | Span]:
+        """``parts`` of the file ``kind``, noting in ``layouts`` where each piece lands in it."""
+        layout = self.layouts[kind] = {}
+        handed = self._handed.setdefault(kind, deque())
+        offset = 0
+        for part in parts:
+            if handed and part is handed[0][1]:  # this very object: never a shared separator
+                layout[handed.popleft()[0]] = (offset, len(part))
+            offset += len(part)
+            yield part
+
     def prune(self) -> None:
-        self.store.clear()
-        self.store.update(self.used)
+        if self.store is not None:
+            self.store.clear()
+            self.store.update(self.used)
 
 
 def _date_parts(entry: Entry) -> dict:
@@ -66,20 +94,19 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: dict, records: str, items: list[bytes]) -> list[bytes]:
+def _dump(data: dict, records: str, items: Iterable[bytes | Span]) -> Parts:
     """JSON with each of ``items`` (already encoded) on a line of its own as the list
     ``data[records]``: readable and diffable, and made by json's C encoder (``indent``
-    would switch it to the pure-Python one, five times slower). As parts: never joined."""
+    would switch it to the pure-Python one, five times slower). As parts, made as taken."""
     rest = json.dumps(data, **COMPACT)[1:-1]
-    head = f"{{{json.dumps(records)}:[\n".encode()
-    tail = f"\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
-    parts = [head]
+    yield f"{{{json.dumps(records)}:[\n".encode()
+    comma = b""
     for item in items:
-        parts += (item, b",\n")
-    if items:
-        parts.pop()  # no comma after the last
-    parts.append(tail)
-    return parts
+        if comma:
+            yield comma
+        yield item
+        comma = b",\n"
+    yield f"\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
 
 
 def _event(page: EntryPage) -> str:
@@ -94,10 +121,10 @@ def _event(page: EntryPage) -> str:
     return json.dumps(event, **COMPACT)
 
 
-def timelinejs(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> list[bytes]:
+def timelinejs(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
     """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
     pieces = pieces or Pieces(config)
-    events = [pieces.get("timelinejs", page, _event) for page in timeline.pages]
+    events = (pieces.get("timeline.json", page, _event) for page in timeline.pages)
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
         "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
@@ -132,11 +159,11 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
     }
 
 
-def entries_json(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> list[bytes]:
+def entries_json(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
     """Every field of every entry, oldest first."""
     pieces = pieces or Pieces(config)
-    records = [pieces.get("entries.json", page, lambda p: json.dumps(
-        _record(p.entry, p.era.name if p.era else None, config), **COMPACT)) for page in timeline.pages]
+    records = (pieces.get("entries.json", page, lambda p: json.dumps(
+        _record(p.entry, p.era.name if p.era else None, config), **COMPACT)) for page in timeline.pages)
     return _dump({"title": config.title}, "entries", records)
 
 
@@ -144,17 +171,18 @@ CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "plac
                "source_publishers", "updated", "slug")
 
 
-def entries_csv(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> list[bytes]:
+def entries_csv(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
     """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
     pieces = pieces or Pieces(config)
-    return [_csv_row(CSV_COLUMNS).encode("utf-8"), *(pieces.get("entries.csv", page, lambda p: _csv_row([
+    yield _csv_row(CSV_COLUMNS).encode("utf-8")
+    yield from (pieces.get("entries.csv", page, lambda p: _csv_row([
         p.entry.date.isoformat() if not p.entry.month_only else f"{p.entry.date:%Y-%m}", p.entry.title,
         config.full_url(p.entry.path), p.entry.summary, p.era.name if p.era else "",
         "; ".join(t.name for t in p.entry.tags), "; ".join(a.name for a in p.entry.actors),
         "; ".join(place.name for place in p.entry.places), " ".join(s.url for s in p.entry.sources),
         "; ".join(s.publisher for s in p.entry.sources), p.entry.updated.isoformat() if p.entry.updated else "",
         p.entry.slug,
-    ])) for page in timeline.pages)]
+    ])) for page in timeline.pages)
 
 
 def _csv_row(fields) -> str:
@@ -163,7 +191,7 @@ def _csv_row(fields) -> str:
     return out.getvalue()
 
 
-def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> list[bytes]:
+def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
     """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time.
 
     Written directly rather than with the icalendar library, which took 2.7 s for 10,000
@@ -172,8 +200,9 @@ def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = Non
     pieces = pieces or Pieces(config)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
-    events = [pieces.get("calendar.ics", page, lambda p: _vevent(p.entry, config)) for page in timeline.pages]
-    return ["".join(map(_ics_fold, head)).encode("utf-8"), *events, _ics_fold("END:VCALENDAR").encode()]
+    yield "".join(map(_ics_fold, head)).encode("utf-8")
+    yield from (pieces.get("calendar.ics", page, lambda p: _vevent(p.entry, config)) for page in timeline.pages)
+    yield _ics_fold("END:VCALENDAR").encode()
 
 
 def _vevent(entry: Entry, config: Config) -> str:

@@ -16,7 +16,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,15 +27,15 @@ from generator import cache as disk_cache
 from generator.config import Config
 from generator.dates import entry_date_text, entry_datetime, isodate, longdate, monthname
 from generator.errors import BuildError, Problem, display_path, problem
-from generator.exports import Pieces, calendar_ics, entries_csv, entries_json, timelinejs
+from generator.exports import Layout, Pieces, calendar_ics, entries_csv, entries_json, timelinejs
 from generator.feeds import atom_feed, json_feed, robots, sitemap
 from generator.digest import Digester, generator_identity
 from generator.model import Timeline
 from generator.pages import Page, site_pages
 from generator.progress import Progress, quiet
-from generator.write import Kept
+from generator.write import Kept, Parts
 
-Place = Callable[[str, bytes | list[bytes]], Kept]
+Place = Callable[[str, bytes | Parts], Kept]
 """Puts a made file at its site path and returns where it is (``write.Stage.put``)."""
 
 
@@ -104,13 +104,15 @@ class Rendered:
     """Site path -> digest of what made it, for the next build's ``previous``."""
     processes: int = 1
     """How many processes rendered the pages (``render_pages``)."""
+    layouts: dict[str, Layout] = field(default_factory=dict)
+    """Where each entry's part is in each data file made now (``exports.Pieces.track``)."""
 
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, environments: dict | None = None,
                 previous: dict[str, bytes] | None = None, progress: Progress = quiet,
                 pieces: dict | None = None, fingerprints: Iterable[tuple[object, bytes]] = (),
                 jobs: int = 1, compiled: Path | None = None, timeline_from: tuple | None = None,
-                place: Place | None = None) -> Rendered:
+                place: Place | None = None, layouts: dict[str, Layout] | None = None) -> Rendered:
     """Render every page and data file; raise one BuildError naming each failing template line.
 
     ``environments`` reuses compiled templates between builds (Jinja2 recompiles a
@@ -118,7 +120,9 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     caller still has to the digest they were made from; a page is rendered again only
     when its digest differs: the digest covers every template's source and exactly
     what its template receives (``generator/digest.py``), so skipping is correct by
-    construction. ``pieces`` keeps each entry's part of the data files between builds.
+    construction. ``pieces`` keeps each entry's part of the data files between builds, in
+    memory; ``layouts`` says where they are in the last build's data files, which ``place``
+    then copies them from (``exports.Pieces``).
     ``fingerprints`` pairs entries with a digest of what they were parsed from
     (``Loaded.fingerprints``), which stands for them in page digests. ``jobs`` > 1 renders
     many pages in that many processes (``render_pages``). ``compiled`` is a folder for
@@ -157,7 +161,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
             todo.append(page)
     listed = pickle.dumps([(p.path, p.lastmod, p.in_sitemap) for p in pages])  # the sitemap's input
     data_digest = digester.digest(generator_identity(), config, timeline, listed)
-    parts = Pieces(config, pieces, digester)
+    parts = Pieces(config, pieces, digester, layouts)
 
     def make_data_files() -> None:
         for name, make in data_files(timeline, config, pages, parts).items():
@@ -166,6 +170,8 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
                 kept.append(name)
             else:
                 made = make()
+                if not isinstance(made, bytes):
+                    made = parts.track(name, made)
                 if place:
                     files[name] = place(name, made)
                 else:  # the preview serves from memory: one bytes object
@@ -177,7 +183,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
     if problems:
         raise BuildError(problems)
     files.update(rendered)
-    return Rendered(files=files, kept=tuple(kept), digests=digests, processes=processes)
+    return Rendered(files=files, kept=tuple(kept), digests=digests, processes=processes, layouts=parts.layouts)
 
 
 PARALLEL_RENDER = 1000
@@ -270,7 +276,7 @@ def _can_fork() -> bool:
 
 
 def data_files(timeline: Timeline, config: Config, pages: list[Page],
-               pieces: Pieces | None = None) -> dict[str, Callable[[], bytes | list[bytes]]]:
+               pieces: Pieces | None = None) -> dict[str, Callable[[], bytes | Parts]]:
     """Feeds, discovery files and data exports by site path, each as the function that makes it
     (so that an unchanged one is not made at all): its bytes, or the parts of a large one."""
     files = {

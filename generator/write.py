@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import shutil
 import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from generator.errors import BuildError, problem
 from generator.progress import Progress, quiet
@@ -121,6 +123,22 @@ class Kept:
             return handle.read()
 
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Bytes of the live site's file of the same name, from ``offset``: a part of a large
+    data file that is as in the last build, copied from there rather than made again."""
+
+    offset: int
+    length: int
+
+    def __len__(self) -> int:
+        return self.length
+
+
+Parts = Iterable[bytes | Span]
+"""A file given as its parts in order, made as they are written: never joined in memory."""
+
+
 @dataclass(frozen=True)
 class WriteReport:
     """What a build changed in the output folder, for the summary line."""
@@ -153,7 +171,7 @@ class Stage:
         if self.root != self.spare:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def put(self, name: str, data: bytes | list[bytes]) -> Kept:
+    def put(self, name: str, data: bytes | Parts) -> Kept:
         """Put a file with ``data`` (its bytes, or its parts in order, which are never joined)
         at site path ``name``: a hard link to the live site's file
         when that holds exactly these bytes (so the file stays the same one), else a new file.
@@ -161,13 +179,15 @@ class Stage:
         a file of the live site. A refused write is a BuildError naming the file."""
         name = name if _plain(name) else safe_relative(name).as_posix()
         target, old = f"{self.root}{os.sep}{name}", f"{self.out_dir}{os.sep}{name}"
-        size = len(data) if isinstance(data, bytes) else sum(map(len, data))
         try:
+            if not isinstance(data, bytes):
+                size, inode = _place(target, lambda: _write_parts(target, data, old))
+                return Kept(target, size, inode)
             inode = _same_file(old, data)
             if inode is not None:
                 copied = _place(target, lambda: _link_or_copy(old, target))
-                return Kept(target, size, copied or inode)
-            return Kept(target, size, _place(target, lambda: _write(target, data)))
+                return Kept(target, len(data), copied or inode)
+            return Kept(target, len(data), _place(target, lambda: _write(target, data)))
         except OSError as exc:  # disk full, file too large… (H3), named by the file it hit
             raise cannot_write(self.out_dir / name, exc) from None
 
@@ -365,28 +385,67 @@ def _link_or_copy(source: str | Path, target: str | Path) -> int | None:
     return None
 
 
-def _same_file(old: str, data: bytes | list[bytes]) -> int | None:
-    """The inode of ``old`` when it is a regular file with exactly these bytes (or parts),
-    not a link; else None."""
-    parts = (data,) if isinstance(data, bytes) else data
+def _same_file(old: str, data: bytes) -> int | None:
+    """The inode of ``old`` when it is a regular file with exactly these bytes, not a link; else None."""
     try:
         st = os.lstat(old)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != sum(map(len, parts)):
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return None
         with open(old, "rb") as handle:
-            return st.st_ino if all(handle.read(len(part)) == part for part in parts) else None
+            return st.st_ino if handle.read() == data else None
     except OSError:
         return None
 
 
-def _write(target: str, data: bytes | list[bytes]) -> int:
+def _write(target: str, data: bytes) -> int:
     """Write a new file (never one shared with the live site: x) and return its inode."""
     with open(target, "xb") as handle:
-        if isinstance(data, bytes):
-            handle.write(data)
-        else:
-            handle.writelines(data)
+        handle.write(data)
         return os.fstat(handle.fileno()).st_ino
+
+
+def _write_parts(target: str, parts: Parts, old: str) -> tuple[int, int]:
+    """Write a new file of ``parts`` as they come, copying each ``Span`` from ``old``, and
+    return its size and inode. When ``old`` holds exactly these bytes, it is hard-linked in
+    place of the new file instead, as ``Stage.put`` does with bytes."""
+    with open(target, "xb") as handle, _reader(old) as before:  # "x" first: a retry by ``_place`` finds no part taken
+        size = 0
+        same = before is not None
+        for part in parts:
+            if isinstance(part, Span):
+                if before is None:
+                    raise FileNotFoundError(errno.ENOENT, "the last build's file is gone", old)
+                same = same and part.offset == size  # the very bytes that are there
+                before.seek(part.offset)  # spans come in file order: mostly within the buffer
+                span, part = part, before.read(part.length)
+                if len(part) != span.length:
+                    raise OSError(errno.EIO, "the last build's file changed during the build", old)
+            elif same:
+                before.seek(size)
+                same = before.read(len(part)) == part
+            handle.write(part)
+            size += len(part)
+        if same:
+            before.seek(size)
+            same = before.read(1) == b""
+        inode = os.fstat(handle.fileno()).st_ino
+    if same:
+        os.unlink(target)
+        inode = _link_or_copy(old, target) or os.lstat(old).st_ino
+    return size, inode
+
+
+@contextlib.contextmanager
+def _reader(path: str) -> Iterator[BinaryIO | None]:
+    """A regular file open for reading with a large buffer, or None when there is none. Not
+    mapped: the pages of a mapped 60 MB file would count in the build's memory."""
+    try:
+        handle = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed below
+    except OSError:
+        yield None
+        return
+    with handle:
+        yield handle if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
 
 
 def _plain(path: str) -> bool:

@@ -159,7 +159,8 @@ def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: P
     same_as_clean()
     same_as_clean("--base-url", "https://user.github.io/REPO/")
     for pattern, damage in (("manifest.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
-                            ("store-*.pickle", lambda b: b[: len(b) // 2])):
+                            ("store-*.pickle", lambda b: b[: len(b) // 2]),
+                            ("layouts.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1]))):
         for path in cache.glob(pattern):
             path.write_bytes(damage(path.read_bytes()))
         same_as_clean("--base-url", "https://user.github.io/REPO/")
@@ -167,6 +168,53 @@ def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: P
     (site / "output" / "index.html").write_text("tampered")
     shutil.rmtree(next((site / "output" / "2023").iterdir()))
     same_as_clean("--base-url", "https://user.github.io/REPO/")
+
+
+def test_data_files_copy_the_parts_of_unchanged_entries_from_the_last_build(tmp_path: Path, monkeypatch):
+    """``timeline build`` keeps no entry's part of entries.json & co. in its cache: it copies
+    them from the last build's files, and only from files exactly as that build wrote them."""
+    import os
+
+    from conftest import make_site, run_timeline, tree_hash
+    from generator import exports
+    from generator.build import build
+
+    write_corpus(tmp_path / "corpus", 300)
+    site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
+    monkeypatch.chdir(site)
+    made = []
+    record = exports._record
+    monkeypatch.setattr(exports, "_record", lambda *args: made.append(args[0].slug) or record(*args))
+
+    def rebuilt(edit_seed: str, old: str, new: str) -> list[str]:
+        """The entries whose entries.json record a build made, after an edit: the site must equal a clean build."""
+        touch_edit(site / "seeds" / edit_seed, old, new)
+        made.clear()
+        build(BuildOptions(cache_dir=Path(".timeline-cache"), search=False))
+        shutil.rmtree(site / "clean", ignore_errors=True)
+        assert run_timeline("build", "--no-cache", "--no-search", "--out", "clean", cwd=site).returncode == 0
+        assert tree_hash(site / "output") == tree_hash(site / "clean")
+        return sorted(made)
+
+    build(BuildOptions(cache_dir=Path(".timeline-cache"), search=False))
+    assert len(made) == 300
+    assert rebuilt("2023-02-02-story-1.md", "title: Story number 1 of", "title: Story one of") == ["story-1"]
+    assert b'"title":"Story one of the talks"' in (site / "output" / "entries.json").read_bytes()
+
+    # A data file changed by hand is not copied from: every part is made again.
+    entries_json = site / "output" / "entries.json"
+    data = entries_json.read_bytes()
+    entries_json.unlink()  # the build's file may be hard-linked into the spare: never write through it
+    entries_json.write_bytes(data.replace(b"Story one of the talks", b"Story 1 of the talks:"))
+    assert len(rebuilt("2023-02-02-story-1.md", "More on 1.", "More on one.")) == 300
+
+    # Nor when the saved layouts are damaged or gone.
+    layouts = site / ".timeline-cache" / "layouts.pickle"
+    layouts.write_bytes(layouts.read_bytes()[:-1])
+    assert len(rebuilt("2023-02-02-story-1.md", "More on one.", "More on 1.")) == 300
+    assert rebuilt("2023-02-02-story-1.md", "More on 1.", "More on one.") == ["story-1"]
+    os.unlink(layouts)
+    assert len(rebuilt("2023-02-02-story-1.md", "More on one.", "More on 1.")) == 300
 
 
 def test_the_spare_site_is_brought_up_to_date_whatever_was_done_to_it(site: Path):

@@ -21,7 +21,7 @@ from generator.digest import content_digest, generator_identity
 from generator.errors import BuildError, Problem, problem
 from generator.markup import MarkdownConverter, pathological, plain_text
 from generator.metadata import Meta, Split, parse_meta, split_front_matter
-from generator.model import Entry, Tag
+from generator.model import Entry, Tag, pack_html
 from generator.plaintext import parse_wire
 from generator.progress import Progress, quiet
 from generator.prose import headline, split_sentences, summarise
@@ -360,7 +360,7 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
         title=title,
         slug=slug,
         summary=summary,
-        body_html=derived.body_html,
+        body=pack_html(derived.body_html),
         headings=derived.headings,
         source_path=path.relative_to(root).as_posix(),
         tags=tuple(dict.fromkeys(tags)),

@@ -65,13 +65,15 @@ class Pieces:
             piece = Span(*spot) if spot is not None else make(page).encode("utf-8")
         if self.store is not None:
             self.used[key] = piece
-        self._handed.setdefault(kind, deque()).append((key, piece))
+        if kind in self._handed:
+            self._handed[kind].append((key, piece))
         return piece
 
     def track(self, kind: str, parts: Parts) -> Iterator[bytes | Span]:
-        """``parts`` of the file ``kind``, noting in ``layouts`` where each piece lands in it."""
+        """``parts`` of the file ``kind`` (not yet begun), noting in ``layouts`` where each piece
+        lands in it."""
         layout = self.layouts[kind] = {}
-        handed = self._handed.setdefault(kind, deque())
+        handed = self._handed[kind] = deque()
         offset = 0
         for part in parts:
             if handed and part is handed[0][1]:  # this very object: never a shared separator

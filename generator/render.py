@@ -170,11 +170,9 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
                 kept.append(name)
             else:
                 made = make()
-                if not isinstance(made, bytes):
-                    made = parts.track(name, made)
                 if place:
-                    files[name] = place(name, made)
-                else:  # the preview serves from memory: one bytes object
+                    files[name] = place(name, made if isinstance(made, bytes) else parts.track(name, made))
+                else:  # the preview serves from memory: one bytes object, and keeps the parts (no layouts)
                     files[name] = made if isinstance(made, bytes) else b"".join(made)
         parts.prune()
 

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from generator.errors import BuildError, problem
 from generator.progress import Progress, quiet
@@ -181,7 +181,7 @@ class Stage:
         target, old = f"{self.root}{os.sep}{name}", f"{self.out_dir}{os.sep}{name}"
         try:
             if not isinstance(data, bytes):
-                size, inode = _place(target, lambda: _write_parts(target, data, old))
+                size, inode = _write_parts(target, data, old)
                 return Kept(target, size, inode)
             inode = _same_file(old, data)
             if inode is not None:
@@ -328,7 +328,10 @@ def _parents(path: str) -> Iterator[str]:
         yield path
 
 
-def _place(target: str, make: Callable[[], int | None]) -> int | None:
+T = TypeVar("T")
+
+
+def _place(target: str, make: Callable[[], T]) -> T:
     """Put a new file at ``target`` with ``make`` and return what it returns: never written
     through what stood there (a file of an older site, which may be a hard link to the live
     site's file, or a folder), which is removed first; missing folders are made."""
@@ -407,18 +410,19 @@ def _write(target: str, data: bytes) -> int:
 def _write_parts(target: str, parts: Parts, old: str) -> tuple[int, int]:
     """Write a new file of ``parts`` as they come, copying each ``Span`` from ``old``, and
     return its size and inode. When ``old`` holds exactly these bytes, it is hard-linked in
-    place of the new file instead, as ``Stage.put`` does with bytes."""
-    with open(target, "xb") as handle, _reader(old) as before:  # "x" first: a retry by ``_place`` finds no part taken
+    place of the new file instead, as ``Stage.put`` does with bytes. Only making the file
+    is retried (``_place``): the parts can be taken once."""
+    with _place(target, lambda: open(target, "xb")) as handle, _reader(old) as before:  # noqa: SIM115
         size = 0
         same = before is not None
         for part in parts:
             if isinstance(part, Span):
-                if before is None:
-                    raise FileNotFoundError(errno.ENOENT, "the last build's file is gone", old)
-                same = same and part.offset == size  # the very bytes that are there
-                before.seek(part.offset)  # spans come in file order: mostly within the buffer
-                span, part = part, before.read(part.length)
-                if len(part) != span.length:
+                span, part = part, b""
+                if before is not None:
+                    same = same and span.offset == size  # the very bytes that are there
+                    before.seek(span.offset)  # spans come in file order: mostly within the buffer
+                    part = before.read(span.length)
+                if len(part) != span.length:  # the layout was checked against it when the build began
                     raise OSError(errno.EIO, "the last build's file changed during the build", old)
             elif same:
                 before.seek(size)

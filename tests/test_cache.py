@@ -217,6 +217,29 @@ def test_data_files_copy_the_parts_of_unchanged_entries_from_the_last_build(tmp_
     assert len(rebuilt("2023-02-02-story-1.md", "More on one.", "More on 1.")) == 300
 
 
+def test_a_file_put_as_parts_copies_its_spans_from_the_live_file(tmp_path: Path):
+    """``Stage.put`` with parts: spans are copied from the live site's file of that name; the
+    same bytes link that very file; a span the live file no longer holds is one located error."""
+    from generator.errors import BuildError
+    from generator.write import MARKER, Span, open_stage
+
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / MARKER).write_text("ours")
+    (out / "data.json").write_bytes(b"[one,two,three]")
+    live = (out / "data.json").stat().st_ino
+    stage = open_stage(out)
+    same = stage.put("data.json", iter([b"[", Span(1, 3), b",", Span(5, 3), b",three]"]))
+    assert (same.size, same.inode, (stage.root / "data.json").stat().st_ino) == (15, live, live)
+    moved = stage.put("data.json", iter([b"[", Span(5, 3), b",", Span(1, 3), b"]"]))
+    assert moved.inode != live and (stage.root / "data.json").read_bytes() == b"[two,one]"
+    assert (out / "data.json").read_bytes() == b"[one,two,three]"  # never written through
+    with pytest.raises(BuildError, match=r"data\.json:1: cannot write the site: the last build's file changed"):
+        stage.put("data.json", iter([b"[", Span(10, 50)]))
+    stage.discard()
+    assert not stage.root.exists()
+
+
 def test_the_spare_site_is_brought_up_to_date_whatever_was_done_to_it(site: Path):
     """The site before last, kept in the cache folder and swapped in by the next build, is
     checked file by file: stray, changed, misplaced and linked files in it never reach output/."""

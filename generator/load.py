@@ -23,6 +23,7 @@ from generator.markup import MarkdownConverter, pathological, plain_text
 from generator.metadata import Meta, Split, parse_meta, split_front_matter
 from generator.model import Entry, Tag, pack_html
 from generator.plaintext import parse_wire
+from generator.processes import can_fork
 from generator.progress import Progress, quiet
 from generator.prose import headline, split_sentences, summarise
 from generator.registry import REGISTRY_FILE, Registry, load_registry
@@ -141,8 +142,9 @@ def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: Markd
             parsed += _parse_batch(batch, root, registry, converter)
             progress("parse", len(parsed), len(items))
         return parsed
-    # "spawn" starts clean interpreters: safe even from the preview's threads.
-    context = multiprocessing.get_context("spawn")
+    # Forked workers start at once with the modules already imported; "spawn" starts clean
+    # interpreters, which is safe even from the preview's threads.
+    context = multiprocessing.get_context("fork" if can_fork() else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         for batch in pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches)):
             parsed += batch

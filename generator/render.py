@@ -12,8 +12,6 @@ import hashlib
 import itertools
 import multiprocessing
 import pickle
-import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from generator.feeds import atom_feed, json_feed, robots, sitemap
 from generator.digest import Digester, generator_identity
 from generator.model import Timeline
 from generator.pages import Page, site_pages
+from generator.processes import can_fork
 from generator.progress import Progress, quiet
 from generator.write import Kept, Parts
 
@@ -206,7 +205,7 @@ def render_pages(todo: list[Page], env: jinja2.Environment, config: Config, temp
     the rendered bytes (or, with ``place``, where each process put them) come back. Fork
     only where it is safe: on Linux, from a process with no other thread (not the preview).
     """
-    shares = jobs if jobs > 1 and len(todo) >= PARALLEL_RENDER and _can_fork() else 1
+    shares = jobs if jobs > 1 and len(todo) >= PARALLEL_RENDER and can_fork() else 1
     if shares == 1:
         meanwhile()
         results = [_render_claimed(todo, itertools.count(0, CHUNK).__next__, env, config, templates_dir,
@@ -267,10 +266,6 @@ def _render_claimed(todo: list[Page], claim: Callable[[], int], env: jinja2.Envi
             files[page.output] = place(page.output, html.encode("utf-8")) if place else html.encode("utf-8")
     progress("render", len(todo), len(todo))
     return files, problems
-
-
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def data_files(timeline: Timeline, config: Config, pages: list[Page],

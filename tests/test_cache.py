@@ -100,6 +100,30 @@ def test_parallel_parsing_gives_the_same_site(tmp_path: Path):
     assert tree_hash(site / "one") == tree_hash(site / "two")
 
 
+def test_parsing_workers_are_spawned_where_threads_run(tmp_path: Path):
+    """The preview builds from threads, where a forked worker could inherit a held lock:
+    there the workers are spawned, and parse the same entries."""
+    import threading
+
+    from generator.load import PARALLEL_THRESHOLD, load_entries
+    from generator.markup import MarkdownConverter
+    from generator.processes import can_fork
+
+    write_corpus(tmp_path / "seeds", PARALLEL_THRESHOLD + 10)
+    alone = load_entries(tmp_path / "seeds", MarkdownConverter(), jobs=1)
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert not can_fork()
+        spawned = load_entries(tmp_path / "seeds", MarkdownConverter(), jobs=2)
+    finally:
+        stop.set()
+        waiting.join()
+    assert len(spawned.entries) == PARALLEL_THRESHOLD + 10
+    assert spawned.entries == alone.entries and spawned.warnings == alone.warnings
+
+
 def write_corpus(seeds: Path, count: int) -> None:
     """A deterministic corpus in both seed shapes, with shared tags and several entries a day."""
     seeds.mkdir(parents=True, exist_ok=True)

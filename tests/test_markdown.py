@@ -167,8 +167,25 @@ INLINE_SAMPLES = [
 ]
 
 
-@pytest.mark.parametrize("text", INLINE_SAMPLES)
-def test_skipping_inline_pass_matches_python_markdown(text):
+# Headings plain and not, repeated, empty, nested, at every level, and the [TOC] marker:
+# the heading ids pass must give the ids, tokens and HTML of the stock toc extension.
+HEADING_SAMPLES = [
+    "# Top\n\ntext\n\n## Second\n\n### Third\n\n#### Fourth\n\n##### Fifth\n\n###### Sixth",
+    "## Same\n\n## Same\n\n## Same_1\n\n## Same\n\n## section\n\n##\n\n## \n\n## !!!",
+    "## Spaces   inside\tthe  heading   \n\nSetext heading\n--------------\n\nOther\n=====",
+    "## Caf\u00e9 d\u00e9j\u00e0 vu \u2014 \u00e9t\u00e9\n\n## \u0627\u0644\u0633\u0644\u0627\u0645\n\n## \u05e9\u05dc\u05d5\u05dd\n\n## 2024-03-21",
+    "## AT&T and &amp; &copy;\n\n## a < b > c\n\n## \\*escaped\\* \\# hash",
+    "## A *heading* with `code`\n\n## [Link](/x) heading\n\n## <span>raw</span> html\n\n## <!-- c --> comment",
+    "- list\n\n    ## not a heading in a list item\n\n> ## Quoted heading\n>\n> ## Quoted heading",
+    "[TOC]\n\n## One\n\n### Two\n\n## Three",
+    "Intro\n\n- [TOC]\n\n## After a marker in a list",
+    "```\n[TOC]\n## not a heading\n```\n\n## Real heading",
+    "## Marker-like [TOC] in a heading\n\ntext [TOC] in prose",
+]
+
+
+@pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES)
+def test_our_markdown_passes_match_python_markdown(text):
     import markdown
 
     from generator import markup
@@ -179,8 +196,11 @@ def test_skipping_inline_pass_matches_python_markdown(text):
                                   extension_configs={"toc": {"baselevel": baselevel, "slugify": markup._heading_slug}},
                                   output_format="html")
         assert isinstance(ours.treeprocessors["inline"], markup._SkippingInlineProcessor)
+        assert isinstance(ours.treeprocessors["toc"], markup._HeadingIds)
         assert type(stock.treeprocessors["inline"]) is not markup._SkippingInlineProcessor
+        assert type(stock.treeprocessors["toc"]) is not markup._HeadingIds
         for _ in range(2):  # and again after a reset, as a build reuses one instance
             ours.reset()
             stock.reset()
             assert ours.convert(text) == stock.convert(text)
+            assert ours.toc_tokens == stock.toc_tokens

@@ -184,7 +184,24 @@ HEADING_SAMPLES = [
 ]
 
 
-@pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES)
+# Every block construct, at a block's start and after other lines, and prose holding the
+# characters the block parser looks for: the skipping parser must give the stock blocks.
+BLOCK_SAMPLES = [
+    "Rules:\n\n---\n\n* * *\n\n___\n\n - - -\n\n   ***\n\n    ---\n\ntext\n***\nmore\n\n-- -\n\n--",
+    "Setext\n======\n\nSetext two\n---\n\nNot setext\n = no\n\nA line\n-\n\nx\n-=-",
+    "#hashtag at a line start\n\nprose with a # inside and #tags\n\nline\n## heading after a line\n\n####### seven",
+    "> quote\n> > nested\n\nprose with > inside\n\nline\n> quote after a line\n\n    > code, not a quote",
+    "[a]: https://example.org/a\n[b]: <https://example.org/b> \"B\"\n\nUse [a] and [b].\n\n"
+    "text\n[c]: https://example.org/c\n\nprose]: not a reference and [d]:\n\n[c] and [d]",
+    "| a | b |\n|---|:-:|\n| 1 | 2 |\n\na | b\n--|--\n1 | 2\n\n|single|\n|-|\n|x|\n\npipes | in prose\n\none | line",
+    "- item\n\n    > quoted in an item\n\n    ## heading in an item\n\n- item two\n    ---\n\n1. one\n2. two\n\n"
+    "        code block\n        # not a heading",
+    "~~~\nfenced\n---\n> not a quote\n~~~\n\n\n\n\ntrailing blank blocks\n\n",
+    "Paragraph\nwith lines\n*   list after a line\n\nA paragraph   \n===\n\n<div>\nraw *block*\n</div>\n\n---\ntitle: not front matter\n---",
+]
+
+
+@pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES + BLOCK_SAMPLES)
 def test_our_markdown_passes_match_python_markdown(text):
     import markdown
 
@@ -197,6 +214,8 @@ def test_our_markdown_passes_match_python_markdown(text):
                                   output_format="html")
         assert isinstance(ours.treeprocessors["inline"], markup._SkippingInlineProcessor)
         assert isinstance(ours.treeprocessors["toc"], markup._HeadingIds)
+        assert isinstance(ours.parser, markup._SkippingBlockParser) == markup._SkippingBlockParser.fits()
+        assert type(stock.parser) is not markup._SkippingBlockParser
         assert type(stock.treeprocessors["inline"]) is not markup._SkippingInlineProcessor
         assert type(stock.treeprocessors["toc"]) is not markup._HeadingIds
         for _ in range(2):  # and again after a reset, as a build reuses one instance

@@ -201,23 +201,36 @@ BLOCK_SAMPLES = [
 ]
 
 
-@pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES + BLOCK_SAMPLES)
-def test_our_markdown_passes_match_python_markdown(text):
+# Texts for the preprocessors: blank lines of spaces, tabs, carriage returns, fences,
+# raw HTML and entities, and texts with none of them.
+PREPROCESSOR_SAMPLES = [
+    "para one\n   \n\t\npara two  \nline\r\nwindows\rmac\n \n",
+    "\tindented code\n\n  \t mixed\n\ntext\twith\ttabs",
+    "```python\ncode < & >\n```\n\n~~~\nfence\n~~~\n\n``inline``` not a fence\n\n````\nopen fence",
+    "<div markdown=\"1\">\n*md*\n</div>\n\n<!-- comment -->\n\nAT&T &amp; &#169; a < b\n\n<p>raw</p>",
+    "\x02stx and etx\x03 removed\n\nplain prose without any of them",
+]
+
+
+@pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES + BLOCK_SAMPLES + PREPROCESSOR_SAMPLES)
+def test_our_markdown_shortcuts_match_python_markdown(text):
     import markdown
 
-    from generator import markup
+    from generator import markup, shortcuts
 
     for baselevel in (1, 2):
         ours = markup.MarkdownConverter._make(baselevel)
         stock = markdown.Markdown(extensions=["toc", "tables", "fenced_code", "sane_lists"],
                                   extension_configs={"toc": {"baselevel": baselevel, "slugify": markup._heading_slug}},
                                   output_format="html")
-        assert isinstance(ours.treeprocessors["inline"], markup._SkippingInlineProcessor)
-        assert isinstance(ours.treeprocessors["toc"], markup._HeadingIds)
-        assert isinstance(ours.parser, markup._SkippingBlockParser) == markup._SkippingBlockParser.fits()
-        assert type(stock.parser) is not markup._SkippingBlockParser
-        assert type(stock.treeprocessors["inline"]) is not markup._SkippingInlineProcessor
-        assert type(stock.treeprocessors["toc"]) is not markup._HeadingIds
+        checked = markdown.__version_info__[:2] == shortcuts.CHECKED_VERSION
+        assert isinstance(ours.treeprocessors["inline"], shortcuts.SkippingInlineProcessor)
+        assert isinstance(ours.treeprocessors["toc"], shortcuts.HeadingIds)
+        assert isinstance(ours.parser, shortcuts.SkippingBlockParser) == checked
+        assert sum(type(p) in shortcuts._FASTER_PREPROCESSORS.values() for p in ours.preprocessors) == 3 * checked
+        for kind in (shortcuts.SkippingInlineProcessor, shortcuts.HeadingIds, shortcuts.SkippingBlockParser,
+                     *shortcuts._FASTER_PREPROCESSORS.values()):
+            assert not any(isinstance(step, kind) for step in [*stock.treeprocessors, stock.parser, *stock.preprocessors])
         for _ in range(2):  # and again after a reset, as a build reuses one instance
             ours.reset()
             stock.reset()

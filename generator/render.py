@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import multiprocessing
 import pickle
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -55,12 +56,17 @@ def make_environment(templates_dir: Path, config: Config, compiled: Path | None 
     def url(path: str) -> str:
         """Site path -> link that works under the base path (``/`` or ``/REPO/``)."""
         path, _, fragment = str(path).partition("#")
-        link = base_path + quote(path.lstrip("/"), safe="/")
+        path = path.lstrip("/")
+        link = base_path + (path if _UNQUOTED.fullmatch(path) else quote(path, safe="/"))  # quote: 3 µs
         return f"{link}#{fragment}" if fragment else link
 
     env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
                        entrydate=entry_date_text, entrydatetime=entry_datetime)
     return env
+
+
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")
+"""What ``quote(…, safe="/")`` leaves as it is."""
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -254,12 +260,15 @@ def _render_claimed(todo: list[Page], claim: Callable[[], int], env: jinja2.Envi
     template failure becomes a located problem, with its page's index."""
     files: dict[str, bytes | Kept] = {}
     problems: list[tuple[int, Problem]] = []
+    templates: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
     while (first := claim()) < len(todo):
         progress("render", first, len(todo))
         for index in range(first, min(first + CHUNK, len(todo))):
             page = todo[index]
             try:
-                html = env.get_template(page.template).render(site=config, page=page.meta, **page.context)
+                template = templates.get(page.template) or templates.setdefault(
+                    page.template, env.get_template(page.template))
+                html = template.render(site=config, page=page.meta, **page.context)
             except Exception as exc:  # any template failure becomes a located problem
                 problems.append((index, _template_problem(exc, templates_dir, page.template)))
                 continue

@@ -44,10 +44,10 @@ def _keep_language_classes(tag: str, attribute: str, value: str) -> str | None:
     return " ".join(kept) or None
 
 
-def clean_html(fragment: str) -> str:
-    """Sanitise an HTML fragment against the allow-list."""
-    return nh3.clean(
-        fragment,
+def html_cleaner() -> nh3.Cleaner:
+    """A sanitiser of HTML fragments against the allow-list. Made once and reused: ``nh3.clean``
+    builds its allow-list again for every call, a third of its time."""
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
@@ -89,6 +89,7 @@ class MarkdownConverter:
         # `# Heading` in a body must not compete with the page's <h1> (the entry title):
         # documents that use it are converted again one level down.
         self._md_shifted = self._make(baselevel=2)
+        self._clean = html_cleaner().clean
 
     @staticmethod
     def _make(baselevel: int) -> markdown.Markdown:
@@ -110,7 +111,7 @@ class MarkdownConverter:
             md.reset()
             html_out = md.convert(text)
         headings = tuple(_flatten(md.toc_tokens))  # type: ignore[attr-defined]
-        return clean_html(html_out), headings
+        return self._clean(html_out), headings
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:

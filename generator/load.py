@@ -133,8 +133,9 @@ def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: Markd
                jobs: int, progress: Progress = quiet) -> list:
     """Parse (path, text or None to read it) pairs in order, in worker processes when there are many."""
     parallel = jobs > 1 and len(items) >= PARALLEL_THRESHOLD
-    # Batches of a few hundred: no worker idles at the end, and the progress bar moves.
-    size = max(100, -(-len(items) // (jobs * 12))) if parallel else 500
+    # Batches of about a hundred: no worker idles long at the end (the last batch runs alone),
+    # the progress bar moves, and each batch's trip between processes still costs little.
+    size = max(50, -(-len(items) // (jobs * 50))) if parallel else 500
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     parsed: list = []
     if not parallel:

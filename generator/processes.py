@@ -7,7 +7,7 @@ import threading
 
 
 def can_fork() -> bool:
-    """Fork only on Linux and from a process with no other thread (not the preview server,
-    nor a build showing a progress bar): a thread's lock held at the fork stays held forever
-    in the child. Elsewhere workers are spawned, which costs each ~0.3 s of imports."""
+    """Fork only on Linux and from a process with no other thread (not the preview server):
+    a lock another thread held at the fork stays held forever in the child. Elsewhere
+    workers are spawned, which costs each ~0.3 s of imports."""
     return sys.platform.startswith("linux") and threading.active_count() == 1

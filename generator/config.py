@@ -56,9 +56,13 @@ class Config:
 
     def full_url(self, path: str) -> str:
         """A site path as an absolute URL when the host is known, else as a root-relative link."""
-        path = path.lstrip("/")
-        quoted = path if _URL_SAFE.fullmatch(path) else quote(path, safe="/#")  # quote costs 10 µs
-        return (self.base_url if self.is_absolute else self.base_path) + quoted
+        return (self.base_url if self.is_absolute else self.base_path) + quote_path(path.lstrip("/"))
+
+
+def quote_path(path: str) -> str:
+    """A site path percent-encoded for a URL, ``/`` and ``#`` kept; quote itself (3-10 µs)
+    only when some character needs it."""
+    return path if _URL_SAFE.fullmatch(path) else quote(path, safe="/#")
 
 
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~/#-]*")

@@ -12,18 +12,16 @@ import hashlib
 import itertools
 import multiprocessing
 import pickle
-import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import jinja2
 import jinja2.bccache
 
 from generator import cache as disk_cache
-from generator.config import Config
+from generator.config import Config, quote_path
 from generator.dates import entry_date_text, entry_datetime, isodate, longdate, monthname
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.exports import Layout, Pieces, calendar_ics, entries_csv, entries_json, timelinejs
@@ -56,17 +54,12 @@ def make_environment(templates_dir: Path, config: Config, compiled: Path | None 
     def url(path: str) -> str:
         """Site path -> link that works under the base path (``/`` or ``/REPO/``)."""
         path, _, fragment = str(path).partition("#")
-        path = path.lstrip("/")
-        link = base_path + (path if _UNQUOTED.fullmatch(path) else quote(path, safe="/"))  # quote: 3 µs
+        link = base_path + quote_path(path.lstrip("/"))  # no '#' left in it: as quote(…, safe="/")
         return f"{link}#{fragment}" if fragment else link
 
     env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
                        entrydate=entry_date_text, entrydatetime=entry_datetime)
     return env
-
-
-_UNQUOTED = re.compile(r"[A-Za-z0-9_.~/-]*")
-"""What ``quote(…, safe="/")`` leaves as it is."""
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

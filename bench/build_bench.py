@@ -3,7 +3,8 @@
 For each size it builds a site from the shared kit's corpus (half Markdown, half plain
 text: common.mixed_corpus) and times whole processes, median of --runs:
 
-  cold          empty output: output/, .output.* staging folders and .timeline-cache/ deleted first
+  cold          empty output: output/, .output.* staging folders and .timeline-cache/ moved aside first
+                (common.discard: the benchmark deletes nothing while it measures, for any tool)
   no change     the same build again
   entry edited  one seed's title changed, then built
   template      `{# bench N #}` appended to templates/entry.html, then built
@@ -31,13 +32,13 @@ import argparse
 import datetime
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import REPO, SHARED, WORK, Run, machine, make_site, median, mixed_corpus, run_measured
+from common import (REPO, SHARED, WORK, Run, discard, empty_graveyard, machine, make_site, median, mixed_corpus,
+                    run_measured)
 
 TIMELINE = REPO / ".venv" / "bin" / "timeline"
 PEERS = SHARED / "bench" / "peers" / "peers.sh"
@@ -80,7 +81,7 @@ def sources() -> str:
 
 def clean(site: Path) -> None:
     for path in [site / "output", site / ".timeline-cache", *site.glob(".output.*")]:
-        shutil.rmtree(path, ignore_errors=True)
+        discard(path)
 
 
 def html_pages(folder: Path) -> list[Path]:
@@ -139,7 +140,7 @@ def bench_peer(tool: str, count: int, runs: int, notes: list[str]) -> tuple[Stat
     out = WORK / "peer-out" / f"{tool}-{count}"
     measured = []
     for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
+        discard(out)
         measured.append(run_measured(["sh", str(PEERS), "build", tool, str(count), str(out)]))
     return stat(measured, f"{PEER_TOOLS[tool]} ({count:,})", notes), len(html_pages(out))
 
@@ -234,7 +235,10 @@ def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, loa
         "so compare the ratios, measured minutes apart in the same run, more than the seconds.",
         "",
         "Our cells: median seconds (ratio to Hugo's cold build at the same size). Peer cells: median cold "
-        "seconds / peak RSS of the largest process. \"cold\" deletes output/ and any .output.* staging folder"
+        "seconds / peak RSS of the largest process. Before each cold build of any tool, the last output is "
+        "moved aside, not deleted (deleted folders slow the next build on this disk: bench/common.py's "
+        "discard); the benchmark itself deletes nothing while it measures. \"cold\" starts without "
+        "output/, any .output.* staging folder"
         + (" and the on-disk parse cache .timeline-cache/ that the build keeps between runs; the rebuilds "
            "reuse the output and the cache the previous build left." if any(r["cache"] for r in rows.values())
            else "; there is no on-disk cache yet, so every rebuild parses every seed again."),
@@ -274,14 +278,17 @@ def main() -> None:
     load = load_average()
     notes: list[str] = []
     setup_peers(args.sizes, notes)
+    for count in args.sizes:  # the sites and corpora first, then any deleting, then the measurements
+        mixed_corpus(count)
+    empty_graveyard()
     rows: dict[int, dict] = {}
     for count in args.sizes:
-        print(f"{count:,} entries: timeline …", file=sys.stderr, flush=True)
-        row = bench_ours(count, args.runs, notes, ["--no-search"] if args.no_search else [])
-        for tool in PEER_TOOLS:
+        peers = {}
+        for tool in PEER_TOOLS:  # before ours: our rebuilds delete the folders of the site they replace
             print(f"{count:,} entries: {tool} …", file=sys.stderr, flush=True)
-            row[tool], row[f"pages-{tool}"] = bench_peer(tool, count, args.runs, notes)
-        rows[count] = row
+            peers[tool], peers[f"pages-{tool}"] = bench_peer(tool, count, args.runs, notes)
+        print(f"{count:,} entries: timeline …", file=sys.stderr, flush=True)
+        rows[count] = {**bench_ours(count, args.runs, notes, ["--no-search"] if args.no_search else []), **peers}
     text = report(rows, args.runs, notes, not args.no_search, load)
     (RESULTS.with_name("results-no-search.md") if args.no_search else RESULTS).write_text(text)
     print(text)

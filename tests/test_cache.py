@@ -241,11 +241,18 @@ def test_data_files_copy_the_parts_of_unchanged_entries_from_the_last_build(tmp_
     assert len(rebuilt("2023-02-02-story-1.md", "More on one.", "More on 1.")) == 300
 
 
-def test_a_file_put_as_parts_copies_its_spans_from_the_live_file(tmp_path: Path):
+@pytest.mark.parametrize("in_kernel", [True, False], ids=["copy_file_range", "read-write"])
+def test_a_file_put_as_parts_copies_its_spans_from_the_live_file(tmp_path: Path, monkeypatch, in_kernel: bool):
     """``Stage.put`` with parts: spans are copied from the live site's file of that name; the
-    same bytes link that very file; a span the live file no longer holds is one located error."""
+    same bytes link that very file; a span the live file no longer holds is one located error.
+    Both ways of copying: in the kernel, and by reading and writing (systems without it)."""
+    import os
+
     from generator.errors import BuildError
     from generator.write import MARKER, Span, open_stage
+
+    if not in_kernel:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
 
     out = tmp_path / "output"
     out.mkdir()
@@ -258,6 +265,13 @@ def test_a_file_put_as_parts_copies_its_spans_from_the_live_file(tmp_path: Path)
     moved = stage.put("data.json", iter([b"[", Span(5, 3), b",", Span(1, 3), b"]"]))
     assert moved.inode != live and (stage.root / "data.json").read_bytes() == b"[two,one]"
     assert (out / "data.json").read_bytes() == b"[one,two,three]"  # never written through
+    # A separator is copied with the spans around it only where the live file holds it too.
+    other = stage.put("data.json", iter([b"[", Span(1, 3), b";", Span(5, 3), b",", Span(9, 5), b"]\n"]))
+    assert other.inode != live and (stage.root / "data.json").read_bytes() == b"[one;two,three]\n"
+    big = bytes(range(256)) * 8192  # 2 MB: more than one buffer, and more than one copy call may take
+    (out / "big.bin").write_bytes(big)
+    copied = stage.put("big.bin", iter([b"<", Span(0, len(big) // 2), Span(len(big) // 2, len(big) // 2), b">"]))
+    assert (stage.root / "big.bin").read_bytes() == b"<" + big + b">" and copied.size == len(big) + 2
     with pytest.raises(BuildError, match=r"data\.json:1: cannot write the site: the last build's file changed"):
         stage.put("data.json", iter([b"[", Span(10, 50)]))
     stage.discard()

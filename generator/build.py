@@ -98,8 +98,9 @@ class BuildCache:
     layouts: dict = field(default_factory=dict)
     """Data file name -> where each entry's part is in it (``exports.Layout``), for the
     files of the output folder still as the last build wrote them; updated by each build."""
-    search: tuple[bytes, dict[str, bytes]] | None = None
-    """The last search bundle with the digest of the pages it indexed: reused when they are equal."""
+    search: dict[str, tuple[bytes, dict[str, bytes]]] = field(default_factory=dict)
+    """The last build's search indexes by folder, each with the digest of the pages it indexed
+    (``search.make_indexes``): one is reused while its pages are equal."""
     compiled: Path | None = None
     """Where Jinja2 keeps compiled templates between runs (``timeline build``); None: in memory only."""
 
@@ -162,7 +163,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     files = _merge_static(files, load_static(options.static_dir), options.static_dir)
     if options.search and config.search:
         progress("search index", 0, 1)
-        files.update(_search_bundle(_contents(files), config.language, cache))
+        files.update(_search_bundle(_contents(files), config.language, cache, options.jobs or os.cpu_count() or 1))
         progress("search index", 1, 1)
     warnings += _too_big_for_pages(files, options.out_dir)
     if options.strict:  # a strict build is also a checked one
@@ -331,16 +332,14 @@ def _contents(files: Mapping[str, bytes | Kept]) -> dict[str, bytes]:
     return {path: data if isinstance(data, bytes) else data.read() for path, data in files.items()}
 
 
-def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | None) -> dict[str, bytes]:
-    """The Pagefind bundle, made again only when an indexed page changed (Pagefind is deterministic)."""
-    from generator.search import fingerprint as search_fingerprint, search_files  # pagefind loads asyncio: 25 ms
-    digest = search_fingerprint(files, language)
-    if cache is not None and cache.search is not None and cache.search[0] == digest:
-        return cache.search[1]
-    bundle = search_files(files, language)
+def _search_bundle(files: dict[str, bytes], language: str, cache: BuildCache | None, jobs: int) -> dict[str, bytes]:
+    """The Pagefind bundles, each index made again only when one of its pages changed
+    (Pagefind is deterministic)."""
+    from generator.search import make_indexes, site_files  # pagefind loads asyncio: 25 ms
+    indexes = make_indexes(files, language, cache.search if cache else None, jobs)
     if cache is not None:
-        cache.search = (digest, bundle)
-    return bundle
+        cache.search = indexes
+    return site_files(indexes)
 
 
 def _load_all(options: BuildOptions, cache: dict | None, progress: Progress = quiet,

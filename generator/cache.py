@@ -1,11 +1,12 @@
 """The on-disk cache of the command line, kept between runs in ``.timeline-cache/``: parsed seeds
 (``store-*.pickle``), where each entry's part of each data file is in the last build's
-files (``layouts.pickle``, checked against those files), the last search bundle
-(``search-*.pickle``), the manifest of the last build: a digest of its inputs, the stat data
-of every file it wrote and the digest of what made each page (``manifest.pickle``, small,
-so that a build with nothing to do reads only it), the site before last
-(``spare-site/``), which the next build updates and swaps in (``write.write_site``), and
-Jinja2's compiled templates (``templates/``, checked against each template's source).
+files (``layouts.pickle``, checked against those files), the last search indexes
+(``search-*.pickle``, one per index), the manifest of the last build: a digest of its
+inputs, the stat data of every file it wrote and the digest of what made each page
+(``manifest.pickle``, small, so that a build with nothing to do reads only it), the site
+before last (``spare-site/``), which the next build updates and swaps in
+(``write.write_site``), and Jinja2's compiled templates (``templates/``, checked against
+each template's source).
 
 Content-addressed: an entry is reused only for the same file path, the same text, the
 same actors file, and the same versions of this generator and of the libraries that
@@ -81,13 +82,13 @@ STORED = ("entries",)
 
 
 def load_store(folder: Path) -> dict:
-    """``entries`` from every readable shard, ``search`` (or None), and
+    """``entries`` from every readable shard, ``search`` (the indexes, by folder), and
     ``shards``: each shard file read, by name, with its keys (for ``save_store``).
 
     Shards are merged: their keys are content digests, so a stale shard left by a killed
     save adds entries that are simply never looked up."""
     store: dict = {kind: {} for kind in STORED}
-    store["search"] = None
+    store["search"] = {}
     store["shards"] = {}
     for path in sorted(_glob(folder, "store-")):
         part = load(folder, path.name)
@@ -96,11 +97,13 @@ def load_store(folder: Path) -> dict:
                 store[kind].update(part[kind])
             store["shards"][path.name] = _keys(part)
     for path in _glob(folder, "search-"):
-        store["search"] = load(folder, path.name).get("search") or store["search"]
+        index = load(folder, path.name).get("search")
+        if isinstance(index, tuple) and len(index) == 3:  # (folder, digest of its pages, bundle)
+            store["search"][index[0]] = index[1:]
     return store
 
 
-def save_store(folder: Path, entries: dict, search: tuple | None, shards_on_disk: dict | None = None) -> None:
+def save_store(folder: Path, entries: dict, search: dict, shards_on_disk: dict | None = None) -> None:
     """Save what ``load_store`` reads, writing only the shards whose keys changed from
     ``shards_on_disk`` (``load_store``'s ``shards``)."""
     shards: list[dict] = [{kind: {} for kind in STORED} for _ in range(SHARDS)]
@@ -116,10 +119,10 @@ def save_store(folder: Path, entries: dict, search: tuple | None, shards_on_disk
             if not (folder / name).is_file():
                 save(folder, shard, name)
         wanted.add(name)
-    if search is not None:  # (digest of the indexed pages, bundle)
-        name = f"search-{hashlib.blake2b(_head() + search[0], digest_size=12).hexdigest()}.pickle"
+    for index, (digest, bundle) in search.items():  # by folder: (digest of the indexed pages, bundle)
+        name = f"search-{hashlib.blake2b(_head() + index.encode() + digest, digest_size=12).hexdigest()}.pickle"
         if not (folder / name).is_file():
-            save(folder, {"search": search}, name)
+            save(folder, {"search": (index, digest, bundle)}, name)
         wanted.add(name)
     for path in [*_glob(folder, "store-"), *_glob(folder, "search-"), folder / "entries.pickle"]:
         if path.name not in wanted:

@@ -13,12 +13,12 @@ from conftest import REPO, run_timeline, tree_hash
 def test_build_with_no_arguments_writes_the_site_and_a_summary(site: Path):
     result = run_timeline("build", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("timeline: built 5 entries, 24 pages (55 files) in ")
-    assert result.stdout.rstrip().endswith("s -> output/ (55 written, 0 unchanged, 0 removed)")
+    assert result.stdout.startswith("timeline: built 5 entries, 24 pages (56 files) in ")
+    assert result.stdout.rstrip().endswith("s -> output/ (56 written, 0 unchanged, 0 removed)")
     out = site / "output"
     for name in ("index.html", "404.html", ".nojekyll", "style.css", "favicon.svg", "feed.xml", "feed.json",
                  "robots.txt", "entries.json", "entries.csv", "calendar.ics", "timeline.json",
-                 "2024/05/09/greyford-round-ends/index.html"):
+                 "pagefind/indexes.json", "2024/05/09/greyford-round-ends/index.html"):
         assert (out / name).is_file(), name
 
 

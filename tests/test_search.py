@@ -125,3 +125,24 @@ def test_a_reader_finds_entries_of_every_year_of_a_site_indexed_per_year(browser
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_a_site_built_without_an_index_says_so_on_its_search_page(browser, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    """``--no-search`` (or the preview): the search page explains that there is no index."""
+    site = make_site(tmp_path / "site")
+    monkeypatch.chdir(site)
+    build(BuildOptions(search=False))
+    assert not (site / "output" / "pagefind").exists()
+    server, url = pages_server.start(site / "output", "/")
+    context = browser.new_context()
+    try:
+        reader = context.new_page()
+        reader.goto(f"{url}/search/?q=talks")
+        message = reader.locator("#search-unavailable")
+        message.wait_for(state="visible", timeout=15000)
+        assert "There is no search index here" in message.inner_text()
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

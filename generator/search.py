@@ -99,11 +99,6 @@ def site_files(indexes: Made) -> dict[str, bytes]:
     return files
 
 
-def search_files(files: dict[str, bytes], language: str) -> dict[str, bytes]:
-    """The search bundle of the site's HTML pages, by site path, made from nothing."""
-    return site_files(make_indexes(files, language))
-
-
 def _bundle(pages: Pages, language: str) -> dict[str, bytes]:
     """Pagefind's bundle for ``pages``, by path inside the bundle."""
     try:

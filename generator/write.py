@@ -421,7 +421,7 @@ def _write_parts(target: str, parts: Parts, old: str) -> tuple[int, int]:
                 out.copy(part.offset, part.length)
             else:
                 same = same and os.pread(out.source, len(part), out.size) == part
-                out.append(part)
+                out.append(part, held=same)
         out.flush()
         size = out.size
         same = same and os.fstat(out.source).st_size == size
@@ -449,8 +449,11 @@ class _Appender:
         self.run: list[int] = []  # [start, end) of the old file, to be copied next
         self.in_kernel = hasattr(os, "copy_file_range")
 
-    def append(self, data: bytes) -> None:
-        if self.run and len(data) <= self.SEPARATOR and os.pread(self.source, len(data), self.run[1]) == data:
+    def append(self, data: bytes, held: bool = False) -> None:
+        """``held``: the old file is known to hold ``data`` at this very place (it has matched
+        so far), where a pending range ends."""
+        if self.run and (held or len(data) <= self.SEPARATOR
+                         and os.pread(self.source, len(data), self.run[1]) == data):
             self.run[1] += len(data)
         else:
             self._copy_run()

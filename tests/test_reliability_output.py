@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.search import search_files
+from generator.search import make_indexes
 
 from conftest import assert_build_fails, run_timeline, touch_edit, tree_hash
 
@@ -73,7 +73,7 @@ def test_a_search_index_the_disk_refuses_is_one_error(tmp_path: Path, monkeypatc
     monkeypatch.setattr(tempfile, "tempdir", str(blocker))
     page = b'<!doctype html><html lang="en"><body><main data-pagefind-body><p>Talks resume.</p></main></body></html>'
     with pytest.raises(BuildError) as caught:
-        search_files({"index.html": page}, "en")
+        make_indexes({"index.html": page}, "en")
     assert [str(p) for p in caught.value.problems] == ["(search index): cannot make the search index: Not a directory"]
 
 

@@ -17,21 +17,20 @@ import datetime as dt
 import io
 import json
 import re
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from generator.config import Config
 from generator.dates import entry_date_text
 from generator.digest import Digester
 from generator.feeds import entry_id
 from generator.model import Entry, EntryPage, Timeline
-from generator.write import Parts, Span
+from generator.write import Joined, Parts, Span
 
 COMPACT = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
 
 
 Layout = dict[tuple, tuple[int, int]]
-"""Where each entry's part of a data file is in it: piece key -> (offset, length)."""
+"""Where each entry's part of a data file is in it: piece key -> (offset, length), a ``Span``."""
 
 
 class Pieces:
@@ -52,34 +51,50 @@ class Pieces:
         self.used: dict = {}
         self.reuse = layouts or {}
         self.layouts: dict[str, Layout] = {}
-        self._handed: dict[str, deque] = {}
+        self._made: dict[str, tuple[list, Joined]] = {}  # file -> its records' keys and the records
+        self._keys: tuple[tuple, list] | None = None  # the pages, and what each one's keys are made of
 
-    def get(self, kind: str, page: EntryPage, make: Callable[[EntryPage], str]) -> bytes | Span:
-        """``make(page)`` as UTF-8 bytes (so that no str of the whole file is ever built:
-        one non-Latin-1 character makes a str 2-4 bytes a character), or where it is in
-        the last build's file of this name (``kind``)."""
-        key = (kind, self.digester.of(page.entry), self.digester.of(page.era) if page.era else b"", self.config)
-        piece = self.store.get(key) if self.store is not None else None
-        if piece is None:
-            spot = self.reuse[kind].get(key) if kind in self.reuse else None
-            piece = Span(*spot) if spot is not None else make(page).encode("utf-8")
-        if self.store is not None:
-            self.used[key] = piece
-        if kind in self._handed:
-            self._handed[kind].append((key, piece))
-        return piece
+    def records(self, kind: str, pages: tuple[EntryPage, ...], make: Callable[[EntryPage], str],
+                separator: bytes = b"") -> Joined:
+        """Each page's part of the file ``kind``: ``make(page)`` as UTF-8 bytes (so that no str
+        of the whole file is ever built: one non-Latin-1 character makes a str 2-4 bytes a
+        character), or where it is in the last build's file of that name."""
+        if self._keys is None or self._keys[0] is not pages:  # the same for every file
+            of, config = self.digester.of, self.config
+            self._keys = pages, [(of(page.entry), of(page.era) if page.era else b"", config) for page in pages]
+        keys = [(kind, base) for base in self._keys[1]]
+        reuse = self.reuse.get(kind, {})
+        if self.store is None:
+            joined = Joined([reuse.get(key) for key in keys], separator,
+                            lambda index: make(pages[index]).encode("utf-8"))
+        else:  # the preview keeps every part in memory
+            items = [self.store.get(key) or reuse.get(key) for key in keys]
+            for index, item in enumerate(items):
+                if item is None:
+                    items[index] = make(pages[index]).encode("utf-8")
+            self.used.update(zip(keys, items))
+            joined = Joined(items, separator)
+        self._made[kind] = (keys, joined)
+        return joined
 
-    def track(self, kind: str, parts: Parts) -> Iterator[bytes | Span]:
-        """``parts`` of the file ``kind`` (not yet begun), noting in ``layouts`` where each piece
-        lands in it."""
+    def track(self, kind: str, parts: Parts) -> Iterator[bytes | Span | Joined]:
+        """``parts`` of the file ``kind`` (not yet begun), noting in ``layouts`` where each
+        record lands in it."""
         layout = self.layouts[kind] = {}
-        handed = self._handed[kind] = deque()
         offset = 0
         for part in parts:
-            if handed and part is handed[0][1]:  # this very object: never a shared separator
-                layout[handed.popleft()[0]] = (offset, len(part))
-            offset += len(part)
-            yield part
+            yield part  # taken whole (records made as they are taken have their sizes now)
+            if isinstance(part, Joined):
+                keys, joined = self._made.get(kind, ((), None))
+                ours = part is joined  # a file's records may be made as its parts are taken: looked up now
+                step = len(part.separator)
+                for index, size in enumerate(part.sizes()):
+                    if ours:
+                        layout[keys[index]] = (offset, size)
+                    offset += size + step
+                offset -= step if part.items else 0
+            else:
+                offset += part[1] if isinstance(part, tuple) else len(part)
 
     def prune(self) -> None:
         if self.store is not None:
@@ -96,19 +111,18 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: dict, records: str, items: Iterable[bytes | Span]) -> Parts:
-    """JSON with each of ``items`` (already encoded) on a line of its own as the list
-    ``data[records]``: readable and diffable, and made by json's C encoder (``indent``
-    would switch it to the pure-Python one, five times slower). As parts, made as taken."""
+def _dump(data: dict, records: str, items: Joined) -> Parts:
+    """JSON with each of ``items`` (already encoded, joined by a comma and a line break) on a
+    line of its own as the list ``data[records]``: readable and diffable, and made by
+    json's C encoder (``indent`` would switch it to the pure-Python one, five times slower)."""
     rest = json.dumps(data, **COMPACT)[1:-1]
     yield f"{{{json.dumps(records)}:[\n".encode()
-    comma = b""
-    for item in items:
-        if comma:
-            yield comma
-        yield item
-        comma = b",\n"
+    yield items
     yield f"\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
+
+
+RECORD_SEPARATOR = b",\n"
+"""Between the records of a JSON data file (``_dump``)."""
 
 
 def _event(page: EntryPage) -> str:
@@ -126,7 +140,7 @@ def _event(page: EntryPage) -> str:
 def timelinejs(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
     """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
     pieces = pieces or Pieces(config)
-    events = (pieces.get("timeline.json", page, _event) for page in timeline.pages)
+    events = pieces.records("timeline.json", timeline.pages, _event, RECORD_SEPARATOR)
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
         "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
@@ -164,8 +178,8 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
 def entries_json(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
     """Every field of every entry, oldest first."""
     pieces = pieces or Pieces(config)
-    records = (pieces.get("entries.json", page, lambda p: json.dumps(
-        _record(p.entry, p.era.name if p.era else None, config), **COMPACT)) for page in timeline.pages)
+    records = pieces.records("entries.json", timeline.pages, lambda p: json.dumps(
+        _record(p.entry, p.era.name if p.era else None, config), **COMPACT), RECORD_SEPARATOR)
     return _dump({"title": config.title}, "entries", records)
 
 
@@ -177,14 +191,14 @@ def entries_csv(timeline: Timeline, config: Config, pieces: Pieces | None = None
     """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
     pieces = pieces or Pieces(config)
     yield _csv_row(CSV_COLUMNS).encode("utf-8")
-    yield from (pieces.get("entries.csv", page, lambda p: _csv_row([
+    yield pieces.records("entries.csv", timeline.pages, lambda p: _csv_row([
         p.entry.date.isoformat() if not p.entry.month_only else f"{p.entry.date:%Y-%m}", p.entry.title,
         config.full_url(p.entry.path), p.entry.summary, p.era.name if p.era else "",
         "; ".join(t.name for t in p.entry.tags), "; ".join(a.name for a in p.entry.actors),
         "; ".join(place.name for place in p.entry.places), " ".join(s.url for s in p.entry.sources),
         "; ".join(s.publisher for s in p.entry.sources), p.entry.updated.isoformat() if p.entry.updated else "",
         p.entry.slug,
-    ])) for page in timeline.pages)
+    ]))
 
 
 def _csv_row(fields) -> str:
@@ -203,7 +217,7 @@ def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = Non
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
     yield "".join(map(_ics_fold, head)).encode("utf-8")
-    yield from (pieces.get("calendar.ics", page, lambda p: _vevent(p.entry, config)) for page in timeline.pages)
+    yield pieces.records("calendar.ics", timeline.pages, lambda p: _vevent(p.entry, config))
     yield _ics_fold("END:VCALENDAR").encode()
 
 

@@ -31,7 +31,7 @@ from generator.model import Timeline
 from generator.pages import Page, site_pages
 from generator.processes import can_fork
 from generator.progress import Progress, quiet
-from generator.write import Kept, Parts
+from generator.write import Kept, Parts, join
 
 Place = Callable[[str, bytes | Parts], Kept]
 """Puts a made file at its site path and returns where it is (``write.Stage.put``)."""
@@ -171,7 +171,7 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, environ
                 if place:
                     files[name] = place(name, made if isinstance(made, bytes) else parts.track(name, made))
                 else:  # the preview serves from memory: one bytes object, and keeps the parts (no layouts)
-                    files[name] = made if isinstance(made, bytes) else b"".join(made)
+                    files[name] = made if isinstance(made, bytes) else join(made)
         parts.prune()
 
     rendered, problems, processes = render_pages(todo, env, config, templates_dir, jobs, progress, place,

@@ -17,9 +17,9 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, NamedTuple, TypeVar
 
 from generator.errors import BuildError, problem
 from generator.progress import Progress, quiet
@@ -123,19 +123,45 @@ class Kept:
             return handle.read()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """Bytes of the live site's file of the same name, from ``offset``: a part of a large
-    data file that is as in the last build, copied from there rather than made again."""
+    data file that is as in the last build, copied from there rather than made again.
+    Any (offset, length) pair is taken as one: a layout's spots are used as they are."""
 
     offset: int
     length: int
 
-    def __len__(self) -> int:
-        return self.length
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A data file's records, in order, with ``separator`` between each two: each the record's
+    bytes, a ``Span``, or None for one that ``make(index)`` makes as it is written (so that
+    a cold build never holds the 60 MB of 10,000 records at once). One part for all of them,
+    so that the unchanged records that follow each other in the last build's file are taken
+    as one copy, in one loop."""
+
+    items: list[bytes | tuple[int, int] | None]
+    separator: bytes = b""
+    make: Callable[[int], bytes] | None = None
+    made: dict[int, int] = field(default_factory=dict)
+    """Index -> size of each record made as it was taken."""
+
+    def __iter__(self) -> Iterator[bytes | tuple[int, int]]:
+        made, make = self.made, self.make
+        for index, item in enumerate(self.items):
+            if item is None:
+                item = make(index)
+                made[index] = len(item)
+            yield item
+
+    def sizes(self) -> Iterator[int]:
+        """Each record's size, once taken."""
+        made = self.made
+        for index, item in enumerate(self.items):
+            yield made[index] if item is None else item[1] if isinstance(item, tuple) else len(item)
 
 
-Parts = Iterable[bytes | Span]
+Parts = Iterable[bytes | Span | Joined]
 """A file given as its parts in order, made as they are written: never joined in memory."""
 
 
@@ -407,6 +433,11 @@ def _write(target: str, data: bytes) -> int:
         return os.fstat(handle.fileno()).st_ino
 
 
+def join(parts: Parts) -> bytes:
+    """A file given as parts made anew (no ``Span``), as one bytes object: the preview serves from memory."""
+    return b"".join(part.separator.join(part) if isinstance(part, Joined) else part for part in parts)
+
+
 def _write_parts(target: str, parts: Parts, old: str) -> tuple[int, int]:
     """Write a new file of ``parts`` as they come, copying each ``Span`` from ``old``, and
     return its size and inode. When ``old`` holds exactly these bytes, it is hard-linked in
@@ -416,9 +447,11 @@ def _write_parts(target: str, parts: Parts, old: str) -> tuple[int, int]:
         out = _Appender(handle.fileno(), before.fileno() if before is not None else None, old)
         same = before is not None
         for part in parts:
-            if isinstance(part, Span):
-                same = same and part.offset == out.size  # the very bytes that are there
-                out.copy(part.offset, part.length)
+            if isinstance(part, Joined):
+                same = out.records(part, same)
+            elif isinstance(part, tuple):
+                same = same and part[0] == out.size  # the very bytes that are there
+                out.copy(part[0], part[1])
             else:
                 same = same and os.pread(out.source, len(part), out.size) == part
                 out.append(part, held=same)
@@ -461,6 +494,34 @@ class _Appender:
             if len(self.pending) >= self.BUFFER:
                 self._write_pending()
         self.size += len(data)
+
+    def records(self, joined: Joined, same: bool) -> bool:
+        """Append ``joined``'s records and separators; ``same``: the old file holds every byte
+        so far where the new one has it. Returns whether it still does.
+
+        A record that follows the pending range in the old file, after one separator,
+        extends it without a system call: the last build wrote its records one after the
+        other with this separator between (``exports.Pieces.track``), and a layout is used
+        only while its file is as that build wrote it (``build._live_layouts``)."""
+        separator, step = joined.separator, len(joined.separator)
+        for index, item in enumerate(joined):
+            if index:
+                run = self.run
+                if run and isinstance(item, tuple) and item[0] == run[1] + step:
+                    same = same and item[0] == self.size + step
+                    run[1] = item[0] + item[1]
+                    self.size += step + item[1]
+                    continue
+                if step:
+                    same = same and os.pread(self.source, step, self.size) == separator
+                    self.append(separator, held=same)
+            if isinstance(item, tuple):
+                same = same and item[0] == self.size
+                self.copy(item[0], item[1])
+            else:
+                same = same and os.pread(self.source, len(item), self.size) == item
+                self.append(item, held=same)
+        return same
 
     def copy(self, offset: int, length: int) -> None:
         if self.source is None:

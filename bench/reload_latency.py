@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 
-from common import REPO, SHARED, WORK, machine, make_site, median, mixed_corpus
+from common import REPO, SHARED, USER_ENV, WORK, machine, make_site, median, mixed_corpus
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -48,7 +48,7 @@ def measure(count: int, edits: int, browser) -> tuple[list[float], list[float]]:
     title_line = re.search(r"^title: .+$", text, re.M).group(0)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port)],
-                              cwd=site, stderr=subprocess.PIPE, text=True)
+                              cwd=site, stderr=subprocess.PIPE, text=True, env=USER_ENV)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
 

@@ -298,8 +298,9 @@ class Timeline:
             for i, entry in enumerate(items)
         )
 
-    @property
+    @functools.cached_property
     def last_updated(self) -> dt.date | None:
-        """The newest date or update in the timeline: a "last updated" that needs no clock."""
+        """The newest date or update in the timeline: a "last updated" that needs no clock
+        (made once: pages, feeds and the front page each ask)."""
         days = [d for e in self.entries for d in (e.date, e.updated) if d is not None]
         return max(days) if days else None

@@ -50,6 +50,18 @@ def test_cached_rebuilds_match_fresh_builds_through_every_kind_of_change(site: P
     assert b"Lake Talks" in check_same(site, cache)["2025/01/10/first-figures/index.html"]
 
 
+def test_a_build_with_nothing_to_do_prints_the_warnings_of_the_build_it_repeats(site: Path):
+    """The manifest keeps the last result, warnings and all: a repeated build says what the first said."""
+    from conftest import run_timeline
+
+    (site / "seeds" / "2024-08-01-unsourced.md").write_text(
+        "---\ntitle: A meeting nobody reported\ndate: 2024-08-01\n---\nThe two delegations met again.\n")
+    first, second = run_timeline("build", cwd=site), run_timeline("build", cwd=site)
+    warning = "seeds/2024-08-01-unsourced.md:1: warning: no sources: every entry should cite at least one report"
+    assert first.returncode == second.returncode == 0 and warning in first.stderr
+    assert "0 written" in second.stdout and second.stderr == first.stderr
+
+
 def test_disk_cache_gives_the_same_site_and_survives_corruption(site: Path):
     from conftest import run_timeline, tree_hash
 

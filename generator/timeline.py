@@ -43,14 +43,15 @@ def _years(entries: list[Entry], eras: tuple[Era, ...]) -> tuple[Year, ...]:
     for year, in_year in groupby(entries, key=lambda e: e.date.year):
         months = []
         for month, in_month in groupby(in_year, key=lambda e: e.date.month):
-            runs: list[Run] = []
+            runs: list[tuple[Era | None, list[Entry]]] = []
             for entry in in_month:
                 era = first_of_era.get(id(entry))
                 if era is not None or not runs:
-                    runs.append(Run(era=era, entries=(entry,)))
+                    runs.append((era, [entry]))
                 else:
-                    runs[-1] = Run(era=runs[-1].era, entries=runs[-1].entries + (entry,))
-            months.append(Month(year=year, month=month, runs=tuple(runs)))
+                    runs[-1][1].append(entry)
+            months.append(Month(year=year, month=month,
+                                runs=tuple(Run(era=era, entries=tuple(run)) for era, run in runs)))
         years.append(Year(year=year, months=tuple(months)))
     return tuple(years)
 

@@ -410,3 +410,31 @@ def test_pages_rendered_in_two_processes_equal_pages_rendered_in_one(tmp_path: P
     assert one.stderr.replace("one/", "two/") == two.stderr
     # the pages put in the stage before the failure went with it
     assert tree_hash(site / "two") == built and not list(site.glob(".two.*")) and not list(site.glob(".one.*"))
+
+
+def test_a_spare_listed_before_files_are_put_in_it_still_becomes_exactly_the_new_site(tmp_path: Path):
+    """Another process lists the spare while the build puts files in it, so the listing may
+    predate the puts: a file put where it saw a folder, folders made where it saw a file, a
+    file it saw put anew, and stale files all end as the new site has them."""
+    import hashlib
+
+    from conftest import tree_hash
+    from generator.write import MARKER, open_stage, write_site
+
+    out, spare = tmp_path / "output", tmp_path / "cache" / "spare-site"
+    (spare / "feed.xml").mkdir(parents=True)
+    (spare / "feed.xml" / "x.html").write_text("a folder where the new site has a file")
+    (spare / "tags").write_text("a file where the new site has a folder")
+    (spare / "same.html").write_text("old bytes")
+    (spare / "stale.html").write_text("not in the new site")
+    (spare / MARKER).write_text("ours")
+    stage = open_stage(out, spare)
+    assert stage.root == spare and stage.listing is not None
+    listed, _ = stage.listing()  # listed now, before anything is put
+    assert {"feed.xml/x.html", "tags", "same.html", "stale.html"} <= set(listed)
+    new = {"feed.xml": b"<feed/>", "tags/x/index.html": b"tag x", "same.html": b"new bytes"}
+    files = {name: stage.put(name, data) for name, data in new.items()}
+    files["index.html"] = new["index.html"] = b"home"  # written by write_site itself
+    write_site(files, out, stage=stage)
+    expected = {name: hashlib.sha256(data).hexdigest() for name, data in new.items()}
+    assert tree_hash(out) == {**expected, MARKER: tree_hash(out)[MARKER]}

@@ -20,8 +20,8 @@ from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load import load_entries, load_static
-from generator.markup import MarkdownConverter
 from generator.model import Entry
+from generator.processes import ahead
 from generator.progress import Progress, quiet
 from generator.render import render_site
 from generator.timeline import build_timeline
@@ -210,10 +210,13 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
     inputs = disk_cache.Inputs(b"", {}, {})
     if options.cache_dir is not None:
         manifest = disk_cache.load(options.cache_dir, disk_cache.MANIFEST_FILE)
+        stats = manifest.get("stats", {}) if manifest.get("out_dir") == str(out_dir) else {}
+        # Stat'ing the output's 10,000 files (40 ms) is done by another process meanwhile.
+        changed = ahead(_not_as_written, out_dir, stats) if stats else set
         inputs = _inputs_digest(options, manifest.get("signatures"))
         if manifest.get("out_dir") != str(out_dir):
             manifest = {}
-        on_disk = _as_written(out_dir, manifest.get("stats", {}))
+        on_disk = _as_written(out_dir, stats, changed())
         if manifest and manifest["inputs"] == inputs.digest and len(on_disk) == len(manifest["stats"]) \
                 and not leftovers(out_dir):
             result = _unpack_result(manifest["result"])
@@ -323,12 +326,18 @@ def _live_layouts(cache_dir: Path, out_dir: Path) -> dict:
     return {name: layout for name, (stat, layout) in layouts.items() if now.get(name) == stat}
 
 
-def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> dict[str, Kept]:
-    """The files of the output folder still exactly as the last build wrote them (same size,
-    modification time and inode): their bytes are the ones the manifest's digests describe."""
+def _not_as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]]) -> set[str]:
+    """The files of the last build that are no longer exactly as it wrote them (size,
+    modification time and inode), or are gone."""
+    now = disk_cache.file_stats(out_dir, stats)
+    return {name for name, stat in stats.items() if now.get(name) != stat}
+
+
+def _as_written(out_dir: Path, stats: dict[str, tuple[int, int, int]], changed: set[str]) -> dict[str, Kept]:
+    """The files of the output folder still exactly as the last build wrote them, all but
+    ``changed`` (``_not_as_written``): their bytes are the ones the manifest's digests describe."""
     base = str(out_dir) + os.sep
-    return {name: Kept(base + name, stat[0], stat[2])
-            for name, stat in disk_cache.file_stats(out_dir, stats).items() if stats[name] == stat}
+    return {name: Kept(base + name, stat[0], stat[2]) for name, stat in stats.items() if name not in changed}
 
 
 PAGES_LIMIT = 1_000_000_000
@@ -368,7 +377,7 @@ def _load_all(options: BuildOptions, cache: dict | None, progress: Progress = qu
     except BuildError as exc:
         problems.extend(exc.problems)
     try:
-        loaded = load_entries(options.seeds_dir, MarkdownConverter(), cache, jobs=options.jobs or os.cpu_count() or 1,
+        loaded = load_entries(options.seeds_dir, None, cache, jobs=options.jobs or os.cpu_count() or 1,
                               progress=progress, known=contents)
     except BuildError as exc:
         problems.extend(exc.problems)

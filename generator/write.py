@@ -11,7 +11,6 @@ import contextlib
 import ctypes
 import errno
 import os
-import pickle
 import shutil
 import stat
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple, TypeVar
 
 from generator.errors import BuildError, problem
-from generator.processes import can_fork
+from generator.processes import ahead
 from generator.progress import Progress, quiet
 
 MARKER = ".timeline-output"
@@ -194,7 +193,7 @@ class Stage:
     """The spare in use, when the stage is it."""
     listing: Callable[[], tuple[dict[str, int], set[str]]] | None = field(default=None, compare=False)
     """What was in the spare when the build began (``_tree``), listed by another process
-    while this one builds (``_list_ahead``); None to list it when writing."""
+    while this one builds (``processes.ahead``); None to list it when writing."""
 
     def discard(self) -> None:
         """Drop the stage of a build that failed: a new folder is deleted; the spare is kept,
@@ -236,50 +235,9 @@ def open_stage(out_dir: Path, spare: Path | None = None) -> Stage:
         root, spare = _stage(out_dir, spare)
     except OSError as exc:
         raise cannot_write(out_dir, exc) from None
-    return Stage(root, out_dir, spare, _list_ahead(root) if spare is not None else None)
-
-
-def _list_ahead(root: Path) -> Callable[[], tuple[dict[str, int], set[str]]]:
-    """``_tree(root)``, made by a forked process while this one builds; returns what waits
-    for it. Listing the spare's 11,000 folders takes 80 ms of system calls, a twelfth of a
-    one-entry rebuild at 10,000 entries, which the second core does meanwhile. Listed
-    inline where forking is unsafe, and when the listing process fails."""
-    if not can_fork():
-        return lambda: _tree(root)
-    try:
-        reader, writer = os.pipe()
-    except OSError:
-        return lambda: _tree(root)
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
-        return lambda: _tree(root)
-    if pid == 0:  # the child: list, send, and leave without running any of the parent's exit code
-        code = 1
-        try:
-            os.close(reader)
-            with open(writer, "wb") as pipe:
-                pickle.dump(_tree(root), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writer)
-    listed: list = []
-
-    def wait() -> tuple[dict[str, int], set[str]]:
-        if not listed:
-            try:
-                with open(reader, "rb") as pipe:
-                    listed.append(pickle.load(pipe))
-            except Exception:  # noqa: BLE001 - the child failed: list here instead
-                listed.append(None)
-            finally:
-                os.waitpid(pid, 0)
-        return listed[0] if listed[0] is not None else _tree(root)
-
-    return wait
+    # Listing the spare's 11,000 folders takes 80 ms of system calls, a twelfth of a one-entry
+    # rebuild at 10,000 entries: another process does it meanwhile.
+    return Stage(root, out_dir, spare, ahead(_tree, root) if spare is not None else None)
 
 
 def write_site(files: Mapping[str, bytes | Kept], out_dir: Path, progress: Progress = quiet,

@@ -438,3 +438,17 @@ def test_a_spare_listed_before_files_are_put_in_it_still_becomes_exactly_the_new
     write_site(files, out, stage=stage)
     expected = {name: hashlib.sha256(data).hexdigest() for name, data in new.items()}
     assert tree_hash(out) == {**expected, MARKER: tree_hash(out)[MARKER]}
+
+
+def test_work_done_ahead_by_another_process_comes_back_or_is_done_here(tmp_path: Path):
+    """``processes.ahead``: the result of a forked process, waited for once; when the child
+    fails, the work is done again here, so its error is raised where the build can report it."""
+    import os
+
+    from generator.processes import ahead
+
+    wait = ahead(os.getpid)
+    assert wait() != os.getpid() and wait() == wait()
+    failing = ahead(os.listdir, str(tmp_path / "missing"))
+    with pytest.raises(FileNotFoundError):
+        failing()

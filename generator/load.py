@@ -71,7 +71,7 @@ PARALLEL_THRESHOLD = 300
 """Below this many seeds to parse, starting worker processes costs more than it saves."""
 
 
-def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | None = None,
+def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None, cache: dict | None = None,
                  jobs: int = 1, progress: Progress = quiet, known: Mapping[str, bytes] | None = None) -> Loaded:
     """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file.
 
@@ -81,6 +81,8 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
     seeds. ``known`` gives the digest of seed files' bytes where the caller already
     knows it (``cache.inputs_digest``): a seed whose entry is then in the cache is not
     read at all. With ``jobs`` > 1, many seeds to parse are parsed in that many processes.
+    ``converter``: None to make one only if a seed is to be parsed here (25 ms: a rebuild
+    after a template edit parses none).
     """
     if not seeds_dir.is_dir():
         raise BuildError([problem(seeds_dir, 1, "seeds folder not found")])
@@ -142,7 +144,7 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter, cache: dict | No
                   tuple(fingerprints))
 
 
-def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: MarkdownConverter, registry: Registry,
+def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: MarkdownConverter | None, registry: Registry,
                jobs: int, progress: Progress = quiet) -> list:
     """Parse (path, text or None to read it) pairs in order, in worker processes when there are many."""
     parallel = jobs > 1 and len(items) >= PARALLEL_THRESHOLD
@@ -152,6 +154,7 @@ def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: Markd
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     parsed: list = []
     if not parallel:
+        converter = converter or (MarkdownConverter() if items else None)
         for batch in batches:
             parsed += _parse_batch(batch, root, registry, converter)
             progress("parse", len(parsed), len(items))

@@ -103,9 +103,10 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None, ca
 
     for name, path in _seed_files(seeds_dir, errors, ignored):  # str paths: a Path each costs 0.15 s
         digest = known.get(path)
-        hit = cache.get(key_of(name, digest)) if digest and cache else None
+        key = key_of(name, digest) if digest and cache else None
+        hit = cache.get(key) if key is not None else None
         if hit is not None:
-            found.append((name, path, key_of(name, digest), hit))
+            found.append((name, path, key, hit))
         elif digest is not None:  # a cold build: the process that parses it reads it
             found.append((name, path, None, None))
         else:  # its digest is unknown: read it here to look it up
@@ -127,14 +128,16 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None, ca
     for name, path, key, value in found:
         if key is None or isinstance(value, str):
             value, digest = parsed[path]
+            if isinstance(value, BuildError):
+                errors.extend(value.problems)
+                continue
             key = key or key_of(name, digest)
-        if isinstance(value, BuildError):
-            errors.extend(value.problems)
-            continue
-        used[key] = value
+            # Kept with the entry: made once per parse, not for each of 10,000 seeds at each build.
+            value = (*value, hashlib.blake2b(identity + repr(key).encode(), digest_size=16).digest())
+        used[key] = value  # the entry, its warnings and its fingerprint
         entries.append(value[0])
-        fingerprints.append(hashlib.blake2b(identity + repr(key).encode(), digest_size=16).digest())
         warnings.extend(value[1])
+        fingerprints.append(value[2])
     if cache is not None:
         cache.clear()
         cache.update(used)

@@ -184,12 +184,17 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None,
     return Site(files=files, result=result)
 
 
-def build(options: BuildOptions, cache: BuildCache | None = None, progress: Progress = quiet) -> BuildResult:
+def build(options: BuildOptions, cache: BuildCache | None = None, progress: Progress = quiet,
+          hold: list | None = None) -> BuildResult:
     """Build the whole site into ``options.out_dir``, or raise BuildError and leave it untouched.
 
     With a cache folder, a build whose inputs are byte for byte those of the last build,
     into an output folder that is still as that build left it, does nothing at all; any
     other build renders only the pages whose inputs changed and hard-links the rest.
+
+    ``hold``: a list to put what the build made in rather than free it, for a process that
+    ends right after (``cli.run``): its end frees the memory at once, where freeing a
+    million objects one by one takes 50 ms at 10,000 entries.
     """
     started = time.perf_counter()
     out_dir = options.out_dir.absolute()
@@ -197,11 +202,11 @@ def build(options: BuildOptions, cache: BuildCache | None = None, progress: Prog
     with one_build_at_a_time(out_dir, lambda: print(
             f"timeline: another build is writing {display_path(options.out_dir)}/; waiting for it to finish",
             file=sys.stderr)), no_cycle_collection():
-        return _build_locked(options, cache, progress, out_dir, started)
+        return _build_locked(options, cache, progress, out_dir, started, hold)
 
 
 def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Progress, out_dir: Path,
-                  started: float) -> BuildResult:
+                  started: float, hold: list | None = None) -> BuildResult:
     """``build`` once it holds the output folder."""
     check_output_folder(out_dir)  # again: the build we waited for may have changed it
     manifest: dict = {}
@@ -256,6 +261,8 @@ def _build_locked(options: BuildOptions, cache: BuildCache | None, progress: Pro
             }, disk_cache.MANIFEST_FILE)
     finally:
         finish_writing()
+    if hold is not None:
+        hold.append((cache, manifest, on_disk, inputs, shards))
     return replace(result, seconds=time.perf_counter() - started, written=written)
 
 

@@ -117,17 +117,19 @@ class Site:
 
 
 @contextlib.contextmanager
-def no_cycle_collection():
+def no_cycle_collection(resume: bool = True):
     """Run a build without Python's cycle collector. A 10,000-entry build holds a million
     long-lived objects, which every full collection walks again: 0.8 s of a 2.8 s rebuild.
     Reference counting still frees what the build drops; the few cycles it makes are
-    collected once it is over."""
+    collected once it is over. ``resume=False`` leaves the collector off: for a process that
+    ends after the build while still holding what it made (``build(hold=…)``), where the
+    first collection would walk all of it (0.1 s at 10,000 entries) for nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if enabled:
+        if enabled and resume:
             gc.enable()
 
 
@@ -201,7 +203,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None, progress: Prog
     check_output_folder(out_dir)
     with one_build_at_a_time(out_dir, lambda: print(
             f"timeline: another build is writing {display_path(options.out_dir)}/; waiting for it to finish",
-            file=sys.stderr)), no_cycle_collection():
+            file=sys.stderr)), no_cycle_collection(resume=hold is None):
         return _build_locked(options, cache, progress, out_dir, started, hold)
 
 

@@ -46,6 +46,8 @@ def _suffix(name: str) -> str:
     """``os.path.splitext(name)[1].lower()`` for a name that does not start with a dot."""
     stem, dot, suffix = name.rpartition(".")
     return f".{suffix.lower()}" if dot and stem else ""
+
+
 _DAY = re.compile(r"\A\d{2}\Z", re.ASCII)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 

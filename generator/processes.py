@@ -22,9 +22,9 @@ def can_fork() -> bool:
 def ahead(work: Callable[..., T], *args: object) -> Callable[[], T]:
     """``work(*args)`` done by a forked process while this one goes on; returns what waits for
     its result (which must pickle). For system calls the second core would otherwise idle
-    through (listing or stat'ing 10,000 files). Forked only where that is safe and while
-    this process is small; done inline, when waited for, where it is not, and whenever the
-    child fails (so that an error is raised here, as it would have been)."""
+    through (listing or stat'ing 10,000 files), early in a build, while this process is
+    small (a fork copies its page tables). Done inline, when waited for, where forking is
+    unsafe, and whenever the child fails (so that an error is raised here, as it would have been)."""
     if not can_fork():
         return lambda: work(*args)
     try:

@@ -1,253 +1,280 @@
-"""The on-disk cache of the command line, kept between runs in ``.timeline-cache/``: parsed seeds
-(``store-*.pickle``), where each entry's part of each data file is in the last build's
-files (``layouts.pickle``, checked against those files), the last search indexes
-(``search-*.pickle``, one per index), the manifest of the last build: a digest of its
-inputs, the stat data of every file it wrote and the digest of what made each page
-(``manifest.pickle``, small, so that a build with nothing to do reads only it), the site
-before last (``spare-site/``), which the next build updates and swaps in
-(``write.write_site``), and Jinja2's compiled templates (``templates/``, checked against
-each template's source).
+"""The command line's cache, kept between runs in ``.timeline-cache/``: the only module that knows it.
 
-Content-addressed: an entry is reused only for the same file path, the same text, the
-same actors file, and the same versions of this generator and of the libraries that
-shape its output. A cache that is missing, corrupt, truncated or written by another
-version is ignored and rebuilt, never trusted: the build is the same without it.
+What it holds, all of it plain JSON (and the search indexes as the files Pagefind made):
+``entries-NN.json``, the parsed seeds by content (a seed's name, bytes and the actors file);
+``manifest.json``, the last build: a digest of its inputs, the digest of what made each
+page, each written file's stat data (``write.Record``) and its summary; ``search/``, the
+last search indexes, each in a folder named by the digest of the pages it indexed; and
+``spare-site/``, the site before last, which ``write.write_site`` stages the next one in.
+
+Data read back is data: nothing here can run code when read, every value is checked for
+its type, and a file that is missing, damaged, of the wrong shape or written by another
+version of the generator or its libraries is ignored, never trusted: the build is the
+same without it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
+import json
 import os
-import pickle
-import stat
+import re
+import shutil
+import sys
 import tempfile
-import time
-import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.digest import content_digest, generator_identity
+import frontmatter
+import jinja2
+import markdown
+import nh3
+import slugify
+import yaml
 
-MANIFEST_FILE = "manifest.pickle"
-LAYOUTS_FILE = "layouts.pickle"
-SPARE_FOLDER = "spare-site"
-COMPILED_FOLDER = "templates"
-MAGIC = b"timeline-cache\n"
+from generator import __version__
+from generator.errors import Problem
+from generator.load.seeds import Parsed
+from generator.model import Actor, Entry, Heading, Place, Role, Source, Tag
+
+MANIFEST = "manifest.json"
+SEARCH = "search"
+SHARDS = 16
+"""The parsed seeds are kept in this many files: a one-entry edit rewrites one of them."""
+_HEX = re.compile(r"\A[0-9a-f]{16,128}\Z")
 
 
-def load(folder: Path, name: str) -> dict:
-    """The data saved as ``name``, or {} when it is missing, corrupt or from another version."""
+def spare_folder(folder: Path) -> Path:
+    """Where the site before last is kept for ``write.write_site``."""
+    return folder.absolute() / "spare-site"
+
+
+def generator_identity() -> str:
+    """Everything besides a site's own files that its output depends on: this generator's
+    version and source code, Python's and the output-shaping libraries' versions. Part of
+    every cache file, so an upgrade never reuses stale results."""
+    h = hashlib.blake2b(f"{__version__}|{sys.version}".encode())
+    for module in (markdown, nh3, yaml, slugify, frontmatter, jinja2):
+        h.update(f"|{module.__name__}={getattr(module, '__version__', '?')}".encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        h.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What the last build left for the next one; empty where nothing usable was found."""
+
+    out_dir: str = ""
+    """The output folder it wrote, absolute."""
+    inputs: str = ""
+    """``inputs_digest`` of everything it read."""
+    signatures: dict = field(default_factory=dict)
+    """``Inputs.signatures``: lets the next digest skip reading files that did not change."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Site path -> digest of what made it (``render_site``)."""
+    record: dict[str, list[int]] = field(default_factory=dict)
+    """Each file it wrote, as written (``write.Record``)."""
+    result: dict = field(default_factory=dict)
+    """Its summary: entries, pages, files, warnings and ignored files."""
+    entries: dict[str, Parsed] = field(default_factory=dict)
+    """Parsed seeds by ``load_entries``'s cache key."""
+    search: dict[str, tuple[str, dict[str, bytes]]] = field(default_factory=dict)
+    """Index folder -> (digest of the pages it indexed, its bundle files)."""
+
+
+def load(folder: Path) -> Saved:
+    """What ``save`` left in ``folder``; what is missing or unusable is left empty."""
+    identity = generator_identity()
+    manifest = _read_json(folder / MANIFEST, identity)
+    entries: dict[str, Parsed] = {}
+    for index in range(SHARDS):
+        shard = _read_json(folder / f"entries-{index:02d}.json", identity).get("entries")
+        if isinstance(shard, dict):
+            for key, value in shard.items():
+                with contextlib.suppress(KeyError, TypeError, ValueError, AttributeError, IndexError):
+                    entries[_str(key)] = decode_parsed(value)
     try:
-        data = (folder / name).read_bytes()
-    except OSError:
-        return {}
-    head = _head()
-    if not data.startswith(head) or len(data) < len(head) + CHECKSUM:
-        return {}
-    payload = memoryview(data)[len(head):-CHECKSUM]
-    if zlib.crc32(payload).to_bytes(CHECKSUM, "big") != data[-CHECKSUM:]:
-        return {}  # truncated or corrupt
-    try:
-        data = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
-        return {}
-    return data if isinstance(data, dict) else {}
+        return Saved(out_dir=_str(manifest.get("out_dir", "")), inputs=_str(manifest.get("inputs", "")),
+                     signatures=_dict(manifest.get("signatures", {})),
+                     digests={_str(k): _str(v) for k, v in _dict(manifest.get("digests", {})).items()},
+                     record={_str(k): [_int(n) for n in _list(v)] for k, v in _dict(manifest.get("record", {})).items()},
+                     result=_dict(manifest.get("result", {})), entries=entries,
+                     search=_load_search(folder, _dict(manifest.get("search", {}))))
+    except (TypeError, ValueError):  # a manifest of the wrong shape: as if there were none
+        return Saved(entries=entries)
 
 
-def save(folder: Path, data: dict, name: str) -> None:
-    """Write the cache atomically; a cache that cannot be written is skipped, never an error.
-
-    The pickle streams to the file through a checksum, written last: no copy of the
-    whole payload (60 MB for 10,000 entries) is ever held in memory."""
+def save(folder: Path, saved: Saved, last: Saved) -> None:
+    """Write ``saved``, rewriting only the entry files whose keys changed from ``last``;
+    a cache that cannot be written is skipped, never an error."""
+    identity = generator_identity()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_head())
-            checking = _ChecksumWriter(handle)
-            pickle.dump(data, checking, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.write(checking.crc.to_bytes(CHECKSUM, "big"))
-        os.replace(tmp, folder / name)
+        shards: list[dict] = [{} for _ in range(SHARDS)]
+        for key, value in saved.entries.items():
+            shards[_shard(key)][key] = value
+        before: list[set] = [set() for _ in range(SHARDS)]
+        for key in last.entries:
+            before[_shard(key)].add(key)
+        for index, shard in enumerate(shards):
+            path = folder / f"entries-{index:02d}.json"
+            if set(shard) != before[index] or not path.is_file():
+                _write_json(path, identity, {"entries": {k: encode_parsed(v) for k, v in shard.items()}})
+        for name, (digest, bundle) in saved.search.items():
+            _save_bundle(folder / SEARCH / digest, bundle)
+        _prune_search(folder / SEARCH, {digest for digest, _ in saved.search.values()})
+        _write_json(folder / MANIFEST, identity, {
+            "out_dir": saved.out_dir, "inputs": saved.inputs, "signatures": saved.signatures,
+            "digests": saved.digests, "record": saved.record, "result": saved.result,
+            "search": {name: digest for name, (digest, _) in saved.search.items()}})
     except OSError:
         pass
 
 
-SHARDS = 32
-"""The parsed seeds are kept in this many files, each named by a digest of its keys: a
-one-entry edit rewrites the one or two files whose keys changed, not 60 MB (10,000
-entries), and an unchanged file is never written again."""
-STORED = ("entries",)
+def _shard(key: str) -> int:
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=1).digest()[0] % SHARDS
 
 
-def load_store(folder: Path) -> dict:
-    """``entries`` from every readable shard, ``search`` (the indexes, by folder), and
-    ``shards``: each shard file read, by name, with its keys (for ``save_store``).
-
-    Shards are merged: their keys are content digests, so a stale shard left by a killed
-    save adds entries that are simply never looked up."""
-    store: dict = {kind: {} for kind in STORED}
-    store["search"] = {}
-    store["shards"] = {}
-    for path in sorted(_glob(folder, "store-")):
-        part = load(folder, path.name)
-        if all(isinstance(part.get(kind), dict) for kind in STORED):
-            for kind in STORED:
-                store[kind].update(part[kind])
-            store["shards"][path.name] = _keys(part)
-    for path in _glob(folder, "search-"):
-        index = load(folder, path.name).get("search")
-        if isinstance(index, tuple) and len(index) == 3:  # (folder, digest of its pages, bundle)
-            store["search"][index[0]] = index[1:]
-    return store
-
-
-def save_store(folder: Path, entries: dict, search: dict, shards_on_disk: dict | None = None) -> None:
-    """Save what ``load_store`` reads, writing only the shards whose keys changed from
-    ``shards_on_disk`` (``load_store``'s ``shards``)."""
-    shards: list[dict] = [{kind: {} for kind in STORED} for _ in range(SHARDS)]
-    for key, value in entries.items():
-        shards[_shard(key)]["entries"][key] = value
-    unchanged = {(int(name.split("-")[1]), keys): name for name, keys in (shards_on_disk or {}).items()}
-    wanted = set()
-    for index, shard in enumerate(shards):
-        name = unchanged.get((index, _keys(shard)))
-        if name is None or not (folder / name).is_file():
-            keys = hashlib.blake2b(_head() + repr([sorted(shard[kind]) for kind in STORED]).encode(), digest_size=12)
-            name = f"store-{index:02d}-{keys.hexdigest()}.pickle"
-            if not (folder / name).is_file():
-                save(folder, shard, name)
-        wanted.add(name)
-    for index, (digest, bundle) in search.items():  # by folder: (digest of the indexed pages, bundle)
-        name = f"search-{hashlib.blake2b(_head() + index.encode() + digest, digest_size=12).hexdigest()}.pickle"
-        if not (folder / name).is_file():
-            save(folder, {"search": (index, digest, bundle)}, name)
-        wanted.add(name)
-    for path in [*_glob(folder, "store-"), *_glob(folder, "search-"), folder / "entries.pickle"]:
-        if path.name not in wanted:
-            with contextlib.suppress(OSError):
-                path.unlink()  # a replaced shard, or the single file of older versions
-
-
-def _keys(shard: dict) -> tuple[frozenset, ...]:
-    return tuple(frozenset(shard[kind]) for kind in STORED)
-
-
-def _shard(key: tuple) -> int:
-    """Which shard keeps ``key``: by its first byte of content digest (every key has one)."""
-    return next(part for part in key if isinstance(part, bytes))[0] % SHARDS
-
-
-def _glob(folder: Path, prefix: str) -> list[Path]:
+def _read_json(path: Path, identity: str) -> dict:
+    """A cache file's data, or {} when it is missing, unreadable or not this version's."""
     try:
-        return [folder / name for name in os.listdir(folder) if name.startswith(prefix) and name.endswith(".pickle")]
-    except OSError:
-        return []
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("identity") != identity or not isinstance(data.get("data"), dict):
+        return {}
+    return data["data"]
 
 
-CHECKSUM = 4
-"""Bytes of the CRC-32 that ends every cache file. It catches truncation and damage, as in
-zip and PNG; a cryptographic hash would add nothing (a cache file is as trusted as the
-seeds beside it) and costs four times as long: 0.07 s for the 60 MB of 10,000 entries."""
+def _write_json(path: Path, identity: str, data: dict) -> None:
+    """Write atomically: a temporary file renamed over the old one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"identity": identity, "data": data}, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
-def _head() -> bytes:
-    return MAGIC + hashlib.blake2b(generator_identity()).digest()
-
-
-class _ChecksumWriter:
-    """A file-like ``write`` that keeps the CRC-32 of what it passes on."""
-
-    def __init__(self, handle) -> None:
-        self.handle = handle
-        self.crc = 0
-
-    def write(self, chunk) -> int:
-        self.crc = zlib.crc32(chunk, self.crc)
-        return self.handle.write(chunk)
-
-
-Signature = tuple[int, int, int, int]
-"""A file's size, modification and change times (ns) and inode: what says it was not
-written since, without reading it (as git's index does)."""
-SETTLED_NS = 2_000_000_000
-"""A signature is kept only for a file unchanged this long before it was taken: one written
-again within the clock's resolution could otherwise keep its signature (git's "racy" files)."""
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What ``inputs_digest`` found."""
-
-    digest: bytes
-    """Of every input's path and bytes, and the build's settings."""
-    contents: dict[str, bytes]
-    """File path -> digest of its bytes (``content_digest``), for every regular input file."""
-    signatures: dict[str, tuple[Signature, bytes]]
-    """File path -> signature and content digest, for the next build's ``known``."""
-
-
-def inputs_digest(folders: Iterable[Path], files: Iterable[Path], settings: str,
-                  known: Mapping[str, tuple[Signature, bytes]] | None = None) -> Inputs:
-    """A digest of every file a build reads, by path and bytes, and of its settings.
-
-    Unlike modification times alone, bytes cannot be fooled by a checkout or a copy:
-    equal digests mean the build would make exactly the same site. A file whose
-    signature is as in ``known`` (the last build's) is not read again: reading and
-    hashing 10,000 seeds takes a quarter of a second.
-    """
-    known = known or {}
-    settled = time.time_ns() - SETTLED_NS
-    contents: dict[str, bytes] = {}
-    signatures: dict[str, tuple[Signature, bytes]] = {}
-    h = hashlib.blake2b(generator_identity() + settings.encode())
-
-    def feed(path: str) -> None:  # strings: pathlib costs 0.1 s per 10,000 files
-        h.update(b"\0file:" + os.fsencode(path) + b"\0")
-        try:
-            st = os.stat(path, follow_symlinks=False)
-            if stat.S_ISLNK(st.st_mode):
-                h.update(b"link:" + os.fsencode(os.readlink(path)))
-            elif stat.S_ISREG(st.st_mode):
-                signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                memo = known.get(path)
-                if memo is not None and memo[0] == signature:
-                    digest = memo[1]
-                else:
-                    with open(path, "rb") as handle:
-                        digest = content_digest(handle.read())
-                contents[path] = digest
-                if max(st.st_mtime_ns, st.st_ctime_ns) < settled:
-                    signatures[path] = (signature, digest)
-                h.update(b"%d:" % st.st_size + digest)
-            else:  # a FIFO or device is never read (it could block): the build reports it
-                h.update(b"mode:%o" % st.st_mode)
-        except OSError as exc:  # unreadable now: the build will say so; the digest just differs
-            h.update(f"error:{exc.errno}".encode())
-
-    for folder in folders:
-        h.update(b"\0folder:" + os.fsencode(folder.absolute()))
-        # Unreadable folders and the folders themselves count too: the build reports an
-        # unreadable folder, or a folder named like a seed, and must not be skipped.
-        for root, dirs, names in os.walk(folder, onerror=lambda exc: h.update(f"error:{exc.filename}:{exc.errno}".encode())):
-            dirs.sort()
-            h.update(b"\0dir:" + os.fsencode(root) + b"\0" + b"/".join(os.fsencode(d) for d in dirs))
-            for name in sorted(names + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
-                feed(os.path.join(root, name))
-    for path in files:
-        feed(str(path.absolute()))
-    return Inputs(h.digest(), contents, signatures)
-
-
-def file_stats(root: Path, names: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-    """{site path: (size, mtime_ns, inode)} of files as they are now in ``root``; missing ones left out."""
-    stats = {}
-    base = str(root) + os.sep
-    for name in names:
-        try:
-            st = os.stat(base + name, follow_symlinks=False)
-        except OSError:
+def _load_search(folder: Path, listed: dict) -> dict[str, tuple[str, dict[str, bytes]]]:
+    """Each listed index's bundle files, read from ``search/<digest>/``; an index whose folder
+    is missing or damaged is left out (it is made again)."""
+    indexes = {}
+    for name, digest in listed.items():
+        if not isinstance(name, str) or not isinstance(digest, str) or not _HEX.match(digest):
             continue
-        stats[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return stats
+        root = folder / SEARCH / digest
+        bundle = {}
+        with contextlib.suppress(OSError):
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.is_symlink() and path.name != COMPLETE:
+                    bundle[path.relative_to(root).as_posix()] = path.read_bytes()
+            if (root / COMPLETE).read_bytes() == _bundle_digest(bundle):
+                indexes[name] = (digest, bundle)
+    return indexes
+
+
+COMPLETE = ".complete"
+"""Written last in an index's folder, with the digest of its files: a folder whose files do
+not match it (half written, damaged) is never read."""
+
+
+def _bundle_digest(bundle: dict[str, bytes]) -> bytes:
+    h = hashlib.blake2b()
+    for name in sorted(bundle):
+        h.update(name.encode() + b"\0" + hashlib.blake2b(bundle[name]).digest())
+    return h.hexdigest().encode()
+
+
+def _save_bundle(root: Path, bundle: dict[str, bytes]) -> None:
+    """An index's files in their folder, marked complete last (a half-written one is never read)."""
+    with contextlib.suppress(OSError):
+        if (root / COMPLETE).read_bytes() == _bundle_digest(bundle):
+            return
+    shutil.rmtree(root, ignore_errors=True)
+    for name, data in bundle.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (root / COMPLETE).write_bytes(_bundle_digest(bundle))
+
+
+def _prune_search(folder: Path, wanted: set[str]) -> None:
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            if path.name not in wanted:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+# -- Parsed seeds as JSON: every value checked for its type when read back ---------------
+
+
+def encode_parsed(parsed: Parsed) -> list:
+    entry, warnings = parsed
+    return [{
+        "date": entry.date.isoformat(), "title": entry.title, "slug": entry.slug, "summary": entry.summary,
+        "body_html": entry.body_html, "source_path": entry.source_path,
+        "headings": [[h.level, h.id, h.text] for h in entry.headings],
+        "tags": [[t.name, t.slug] for t in entry.tags],
+        "actors": [_encode_actor(a) for a in entry.actors],
+        "places": [[p.id, p.name, list(p.aliases), p.country] for p in entry.places],
+        "sources": [[s.title, s.url, s.publisher, s.date.isoformat() if s.date else None] for s in entry.sources],
+        "time": entry.time.isoformat() if entry.time else None, "month_only": entry.month_only,
+        "date_display": entry.date_display, "updated": entry.updated.isoformat() if entry.updated else None,
+        "update_note": entry.update_note, "draft": entry.draft, "summary_in_body": entry.summary_in_body,
+    }, [[w.path, w.line, w.message] for w in warnings]]
+
+
+def _encode_actor(actor: Actor) -> list:
+    roles = [[r.title, r.start.isoformat() if r.start else None, r.end.isoformat() if r.end else None]
+             for r in actor.roles]
+    return [actor.id, actor.name, list(actor.aliases), actor.affiliation, actor.kind, actor.summary, roles]
+
+
+def decode_parsed(value: object) -> Parsed:
+    """``encode_parsed``'s output back; TypeError or ValueError for anything else."""
+    data, warnings = _list(value)
+    e = _dict(data)
+    entry = Entry(
+        date=_date(e["date"]), title=_str(e["title"]), slug=_str(e["slug"]), summary=_str(e["summary"]),
+        body_html=_str(e["body_html"]), source_path=_str(e["source_path"]),
+        headings=tuple(Heading(_int(level), _str(id_), _str(text)) for level, id_, text in _list(e["headings"])),
+        tags=tuple(Tag(_str(name), _str(slug)) for name, slug in _list(e["tags"])),
+        actors=tuple(_decode_actor(a) for a in _list(e["actors"])),
+        places=tuple(Place(_str(i), _str(n), tuple(map(_str, _list(a))), _str(c)) for i, n, a, c in _list(e["places"])),
+        sources=tuple(Source(_str(t), _str(u), _str(p), _date(d) if d is not None else None)
+                      for t, u, p, d in _list(e["sources"])),
+        time=dt.time.fromisoformat(_str(e["time"])) if e["time"] is not None else None,
+        month_only=_bool(e["month_only"]), date_display=_str(e["date_display"]),
+        updated=_date(e["updated"]) if e["updated"] is not None else None, update_note=_str(e["update_note"]),
+        draft=_bool(e["draft"]), summary_in_body=_bool(e["summary_in_body"]))
+    return entry, tuple(Problem(_str(p), _int(n), _str(m)) for p, n, m in _list(warnings))
+
+
+def _decode_actor(value: object) -> Actor:
+    id_, name, aliases, affiliation, kind, summary, roles = _list(value)
+    return Actor(_str(id_), _str(name), tuple(map(_str, _list(aliases))), _str(affiliation), _str(kind), _str(summary),
+                 tuple(Role(_str(t), _date(s) if s is not None else None, _date(e) if e is not None else None)
+                       for t, s, e in _list(roles)))
+
+
+def _typed(kind: type):  # noqa: ANN202 - a checker for values of one JSON type
+    def check(value: object):  # noqa: ANN202
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise TypeError(f"not a {kind.__name__}")
+        return value
+    return check
+
+
+_str, _int, _bool, _list, _dict = (_typed(kind) for kind in (str, int, bool, list, dict))
+
+
+def _date(value: object) -> dt.date:
+    return dt.date.fromisoformat(_str(value))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
 from pathlib import Path
@@ -99,30 +98,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, hold: list | None = None) -> int:
-    """Run a command; its exit status. ``hold``: see ``build``."""
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; its exit status."""
     args = make_parser().parse_args(argv)  # exits 2 on usage errors
     if args.command == "serve":
         return run_serve(args)
     if args.command == "check":
         return run_check(args)
-    return run_build(args, hold)
+    return run_build(args)
 
 
 def run() -> NoReturn:
-    """The ``timeline`` command: ``main`` in a process that ends with it. After a build, the
-    process ends at once, its output flushed, rather than freeing what the build held one
-    object at a time and tearing the interpreter down (a tenth of a one-entry rebuild at
-    10,000 entries); only the operating system's release of the memory is left."""
-    held: list = []
-    code = main(hold=held)
-    if not held:
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        os._exit(code)
+    """The ``timeline`` command."""
+    sys.exit(main())
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -186,7 +174,7 @@ def _bad_day(text: str) -> dt.date:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from generator.serve import ServeError, serve  # tornado and livereload load only for the preview
+    from generator.serve.server import ServeError, serve  # tornado and livereload load only for the preview
 
     options = BuildOptions(seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
                            config_path=args.config, base_url=args.base_url, drafts=args.drafts,
@@ -198,7 +186,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return EXIT_ERRORS
 
 
-def run_build(args: argparse.Namespace, hold: list | None = None) -> int:
+def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(
         seeds_dir=args.seeds, templates_dir=args.templates, static_dir=args.static,
         out_dir=args.out, config_path=args.config, base_url=args.base_url,
@@ -208,7 +196,7 @@ def run_build(args: argparse.Namespace, hold: list | None = None) -> int:
     )
     bar = TerminalProgress() if progress.wanted(args.quiet) else None
     try:
-        result = build(options, progress=bar or progress.quiet, hold=hold)
+        result = build(options, progress=bar or progress.quiet)
     except BuildError as exc:
         for found in exc.problems:
             print(f"{found}", file=sys.stderr)
@@ -227,8 +215,7 @@ def run_build(args: argparse.Namespace, hold: list | None = None) -> int:
     if args.verbose:
         for name in result.ignored:
             print(f"ignored: {display_path(args.seeds / name)}", file=sys.stderr)
-        print(f"rendered {result.rendered} of {result.files} files in {result.processes} "
-              f"process{'es' * (result.processes != 1)}", file=sys.stderr)
+        print(f"rendered {result.rendered} of {result.files} files", file=sys.stderr)
     if not args.quiet:
         w = result.written
         print(f"timeline: built {result.entries} entries, {result.pages} pages "

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
 from dataclasses import dataclass
-
-import zstandard
 
 
 @dataclass(frozen=True)
@@ -130,11 +127,8 @@ class Entry:
     """ASCII, lowercase, unique across the site; the last part of the entry's URL."""
     summary: str
     """One or two sentences, plain text: shown on the timeline and in meta descriptions."""
-    body: bytes
-    """The full article as sanitised HTML (the only markup templates print unescaped),
-    compressed (``pack_html``); ``body_html`` gives it as text. Bodies are two thirds of the
-    model's memory (51 MB as text at 10,000 entries, 15 MB compressed), and a build reads
-    each only where it prints it: its page, ``entries.json`` and, for the newest, the feeds."""
+    body_html: str
+    """The full article as sanitised HTML: the only markup templates print unescaped."""
     source_path: str
     """The seed file, relative to the seeds folder, POSIX slashes: for messages and tie-breaks."""
     headings: tuple[Heading, ...] = ()
@@ -162,48 +156,15 @@ class Entry:
     """The summary was taken from the body's opening, so the entry page need not show it twice."""
 
     @property
-    def body_html(self) -> str:
-        return _codecs().decompress(self.body).decode("utf-8")
-
-    @property
     def path(self) -> str:
         """The entry page's site path (before the base path), e.g. ``2024/03/21/slug/``."""
-        day = self.date.isoformat().replace("-", "/")  # asked for 30,000 times in a 10,000-entry build:
-        # twice as fast as formatting each number, four times as fast as strftime
+        day = self.date.isoformat().replace("-", "/")
         return f"{day[:7] if self.month_only else day}/{self.slug}/"
 
     @property
     def anchor(self) -> str:
         """The id of this entry's item on the timeline page, for deep links."""
         return f"e-{self.slug}"
-
-
-def pack_html(html: str) -> bytes:
-    """HTML as ``Entry.body`` keeps it: Zstandard's level 1, under a third of the size of the
-    text. Three times as fast as zlib's fastest level, for a smaller result, and it unpacks
-    twice as fast: 10,000 bodies are packed once and unpacked two or three times a build."""
-    return _codecs().compress(html.encode("utf-8"))
-
-
-_CODECS = threading.local()
-
-
-def _codecs() -> _Codec:
-    """This thread's Zstandard compressor, which also unpacks: a context reused is twice as
-    fast as one made for each body, and one context may not serve two threads at once."""
-    try:
-        return _CODECS.codec
-    except AttributeError:
-        _CODECS.codec = _Codec()
-        return _CODECS.codec
-
-
-class _Codec:
-    """A Zstandard compressor and decompressor, for one thread."""
-
-    def __init__(self) -> None:
-        self.compress = zstandard.ZstdCompressor(level=1).compress
-        self.decompress = zstandard.ZstdDecompressor().decompress
 
 
 @dataclass(frozen=True)
@@ -288,8 +249,7 @@ class Timeline:
 
     @functools.cached_property
     def pages(self) -> tuple[EntryPage, ...]:
-        """Every entry with its previous and next entry and its era (made once: render reads it
-        for every page list and data file)."""
+        """Every entry with its previous and next entry and its era."""
         items = self.entries
         return tuple(
             EntryPage(entry, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None,
@@ -299,7 +259,6 @@ class Timeline:
 
     @functools.cached_property
     def last_updated(self) -> dt.date | None:
-        """The newest date or update in the timeline: a "last updated" that needs no clock
-        (made once: pages, feeds and the front page each ask)."""
+        """The newest date or update in the timeline: a "last updated" that needs no clock."""
         days = [d for e in self.entries for d in (e.date, e.updated) if d is not None]
         return max(days) if days else None

@@ -7,9 +7,9 @@ import re
 from urllib.parse import urlsplit
 
 from conftest import REPO
-from generator.load import load_entries
-from generator.markup import MarkdownConverter
-from generator.model import Entry, Source, pack_html
+from generator.load.seeds import load_entries
+from generator.load.markup import MarkdownConverter
+from generator.model import Entry, Source
 
 _HOST = re.compile(r"\A(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
 
@@ -57,7 +57,7 @@ def test_shipped_timeline_spans_the_talks_and_mixes_both_shapes():
 
 def test_the_check_fails_on_a_missing_or_malformed_source():
     good = Source(title="t", url="https://news.example.org/a", publisher="P", date=dt.date(2024, 1, 1))
-    base = dict(date=dt.date(2024, 1, 1), title="T", slug="s", summary="", body=pack_html(""))
+    base = dict(date=dt.date(2024, 1, 1), title="T", slug="s", summary="", body_html="")
     entries = [
         Entry(**base, source_path="ok.md", sources=(good,)),
         Entry(**base, source_path="none.md"),

@@ -10,21 +10,21 @@ import sys
 
 import pytest
 
-from generator.digest import Digester
-from generator.model import Actor, Entry, Heading, Role, Source, Tag, pack_html
+from generator.render.digest import Digester
+from generator.model import Actor, Entry, Heading, Role, Source, Tag
 
 SAMPLE = Entry(date=dt.date(2024, 3, 21), title="Talks resume", slug="talks-resume", summary="They met.",
-               body=pack_html("<p>They met.</p>"), source_path="2024-03-21.txt",
+               body_html="<p>They met.</p>", source_path="2024-03-21.txt",
                headings=(Heading(2, "next", "Next"),), tags=(Tag("talks", "talks"),),
                actors=(Actor("a", "Ada", roles=(Role("envoy", dt.date(2024, 1, 1)),)),),
                sources=(Source("Report", "https://news.example/1", "Wire", dt.date(2024, 3, 21)),))
 OTHER_VALUES = {"date": dt.date(2024, 3, 22), "title": "Talks resumed", "slug": "talks", "summary": "",
-                "body": pack_html("<p>They met again.</p>"), "source_path": "x.md", "headings": (),
+                "body_html": "<p>They met again.</p>", "source_path": "x.md", "headings": (),
                 "tags": (Tag("talks", "talk"),), "actors": (Actor("a", "Ada"),), "places": (),
                 "sources": (Source("Report", "https://news.example/2", "Wire", dt.date(2024, 3, 21)),),
                 "time": dt.time(9, 30), "month_only": True, "date_display": "spring", "updated": dt.date(2024, 4, 1),
                 "update_note": "fixed", "draft": True, "summary_in_body": True}
-CODE = ("from tests.test_digest import SAMPLE; from generator.digest import Digester; "
+CODE = ("from tests.test_digest import SAMPLE; from generator.render.digest import Digester; "
         "print(Digester().digest({'entry': SAMPLE, 'n': [1, 2.5, None, True]}).hex())")
 
 

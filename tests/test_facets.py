@@ -9,9 +9,9 @@ import pytest
 
 from conftest import FIXTURE_SITE, REPO, make_site, run_timeline
 from generator.config import load_config
-from generator.load import load_entries
-from generator.markup import MarkdownConverter
-from generator.registry import load_registry
+from generator.load.seeds import load_entries
+from generator.load.markup import MarkdownConverter
+from generator.load.registry import load_registry
 from generator.timeline import build_timeline
 
 

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_site, run_timeline
-from generator.exports import _ics_fold, _ics_text
+from generator.render.exports import _ics_fold, _ics_text
 
 BASE = "https://user.github.io/REPO/"
 ATOM = "{http://www.w3.org/2005/Atom}"

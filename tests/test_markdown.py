@@ -10,8 +10,8 @@ import pytest
 from conftest import FIXTURE_SITE
 from xss import findings
 from generator.errors import BuildError
-from generator.load import read_seed
-from generator.markup import MarkdownConverter
+from generator.load.seeds import read_seed
+from generator.load.markup import MarkdownConverter
 from generator.model import Source
 
 
@@ -213,26 +213,32 @@ PREPROCESSOR_SAMPLES = [
 
 
 @pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES + BLOCK_SAMPLES + PREPROCESSOR_SAMPLES)
-def test_our_markdown_shortcuts_match_python_markdown(text):
+def test_leaving_out_unused_inline_patterns_gives_python_markdowns_own_html(text):
+    """Each sample converted with the patterns it cannot use left out equals stock Python-Markdown,
+    HTML and headings, at both base levels and after a reset (a build reuses its instances)."""
     import markdown
 
-    from generator import markup, shortcuts
+    from generator.load import markup
 
+    converter = markup.MarkdownConverter()
     for baselevel in (1, 2):
-        ours = markup.MarkdownConverter._make(baselevel)
         stock = markdown.Markdown(extensions=["toc", "tables", "fenced_code", "sane_lists"],
                                   extension_configs={"toc": {"baselevel": baselevel, "slugify": markup._heading_slug}},
                                   output_format="html")
-        checked = markdown.__version_info__[:2] == shortcuts.CHECKED_VERSION
-        assert isinstance(ours.treeprocessors["inline"], shortcuts.SkippingInlineProcessor)
-        assert isinstance(ours.treeprocessors["toc"], shortcuts.HeadingIds)
-        assert isinstance(ours.parser, shortcuts.SkippingBlockParser) == checked
-        assert sum(type(p) in shortcuts._FASTER_PREPROCESSORS.values() for p in ours.preprocessors) == 3 * checked
-        for kind in (shortcuts.SkippingInlineProcessor, shortcuts.HeadingIds, shortcuts.SkippingBlockParser,
-                     *shortcuts._FASTER_PREPROCESSORS.values()):
-            assert not any(isinstance(step, kind) for step in [*stock.treeprocessors, stock.parser, *stock.preprocessors])
-        for _ in range(2):  # and again after a reset, as a build reuses one instance
-            ours.reset()
+        for _ in range(2):
+            ours = converter._markdown(baselevel, text)
             stock.reset()
             assert ours.convert(text) == stock.convert(text)
             assert ours.toc_tokens == stock.toc_tokens
+
+
+def test_the_patterns_a_document_lacks_are_left_out_and_only_those():
+    from generator.load import markup
+
+    converter = markup.MarkdownConverter()
+    plain = converter._markdown(1, "Plain prose.")
+    assert not any(name in plain.inlinePatterns for name in markup.INLINE_NEEDS)
+    linked = converter._markdown(1, "A [link](/x) and *em*.")
+    assert "link" in linked.inlinePatterns and "em_strong" in linked.inlinePatterns
+    assert "backtick" not in linked.inlinePatterns and "html" not in linked.inlinePatterns
+    assert converter._markdown(1, "Other prose.") is plain  # one instance per set of patterns

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import FIXTURE_SITE
 from generator.errors import BuildError
-from generator.load import read_seed
-from generator.markup import MarkdownConverter
+from generator.load.seeds import read_seed
+from generator.load.markup import MarkdownConverter
 
 WIRE = FIXTURE_SITE / "seeds" / "wire-2024-05-02.txt"
 
@@ -93,7 +93,7 @@ def test_html_in_plain_text_is_shown_as_text(tmp_path):
     ('He said "no."', False),
 ])
 def test_heading_rule(block, heading):
-    from generator.plaintext import is_heading
+    from generator.load.wire import is_heading
     assert is_heading(block) is heading
 
 

@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import BuildError
-from generator.load import parse_seed, read_text
-from generator.markup import MarkdownConverter
-from generator.registry import Registry
-from generator.slugs import slug_from_filename, slug_from_title, slugify
+from generator.load.files import read_text
+from generator.load.seeds import parse_seed
+from generator.load.markup import MarkdownConverter
+from generator.load.registry import Registry
+from generator.load.slugs import slug_from_filename, slug_from_title, slugify
 from xss import findings
 
 settings.register_profile("ci", max_examples=10_000, deadline=2000,

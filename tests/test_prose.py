@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.prose import DANGLING, headline, is_dateline, split_sentences, strip_dateline
+from generator.load.prose import DANGLING, headline, is_dateline, split_sentences, strip_dateline
 
 LONG = ("In a move to restart the stalled process, the two councils agreed on Tuesday to send their water "
         "engineers to a joint meeting, the first since the spring floods.")

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import REPO, assert_build_fails, make_site, run_timeline, tree_hash
-from generator import metadata
+from generator.load import strict_yaml as metadata
 from xss import findings
 
 ATOM = "{http://www.w3.org/2005/Atom}"

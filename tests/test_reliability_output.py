@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
-from generator.search import make_indexes
+from generator.render.search import make_indexes
 
 from conftest import assert_build_fails, run_timeline, touch_edit, tree_hash
 
@@ -50,15 +50,17 @@ def _limit_file_size() -> None:
 @pytest.mark.case("H3")
 @pytest.mark.parametrize("args", [["--no-search"], []])
 def test_a_write_the_disk_refuses_is_an_error_and_the_old_site_stays(built_site: Path, args):
-    """The kernel refuses the first file larger than 4 KiB, as a full disk refuses a write:
-    a file of the new site, put in the stage as soon as it is made, before any search index is."""
+    """The kernel refuses the first file larger than 4 KiB, as a full disk refuses a write: a
+    file of the new site, or of the search index's scratch copy, which is made before writing."""
     touch_edit(built_site / "seeds" / "2024-06-14-cafe-vote.md", "hall because", "hall, because")
     seeds, output = tree_hash(built_site / "seeds"), tree_hash(built_site / "output")
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--no-cache", *args], cwd=built_site,
                             capture_output=True, text=True, timeout=120, preexec_fn=_limit_file_size)
     assert result.returncode == 1, result.stderr
-    assert re.fullmatch(r"output/\S+:1: cannot write the site: File too large\n"
-                        r"timeline: build failed with 1 error; output/ left as it was\n", result.stderr), result.stderr
+    refused = (r"output/\S+:1: cannot write the site: File too large\n" if args else
+               r"\(search index\): cannot make the search index: File too large\n")
+    assert re.fullmatch(refused + r"timeline: build failed with 1 error; output/ left as it was\n",
+                        result.stderr), result.stderr
     assert "Traceback" not in result.stderr
     assert tree_hash(built_site / "output") == output and tree_hash(built_site / "seeds") == seeds
     assert not list(built_site.glob(".output.*"))

@@ -22,11 +22,11 @@ from browser import need
 from conftest import assert_build_fails, make_site, run_timeline, tree_hash
 from generator.build import BuildOptions, build
 from generator.errors import BuildError
-from generator.load import parse_seed
-from generator.markup import MarkdownConverter
-from generator.registry import Registry
+from generator.load.seeds import parse_seed
+from generator.load.markup import MarkdownConverter
+from generator.load.registry import Registry
 from generator.timeline import build_timeline
-from generator.watch import snapshot
+from generator.serve.watch import snapshot
 from linkcheck import broken_links
 
 SOURCES = "sources:\n  - title: Report\n    url: https://news.example/report\n"

@@ -12,7 +12,7 @@ import pytest
 
 import pages_server
 from conftest import REPO, make_site, touch_edit, tree_hash
-from generator import search
+from generator.render import search
 from generator.build import BuildOptions, build
 from test_cache import write_corpus
 
@@ -89,7 +89,7 @@ def test_an_edit_remakes_only_the_index_of_its_year_and_equals_a_clean_build(lar
     same_as_clean()
 
     runs.clear()
-    for saved in (site / ".timeline-cache").glob("search-*.pickle"):
+    for saved in (site / ".timeline-cache" / "search").glob("*/pagefind-entry.json"):
         saved.write_bytes(saved.read_bytes()[:100])  # a damaged cache is made again, never trusted
     touch_edit(site / "seeds" / "2022-01-01-wire-0.txt", "Both sides spoke after.", "Both sides spoke later.")
     build(cached)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import make_site, run_timeline
-from generator.pages import RECENT, SPLIT_AT
+from generator.render.pages import RECENT, SPLIT_AT
 
 
 def test_long_timeline_gets_month_pages_and_stays_linked(tmp_path: Path):

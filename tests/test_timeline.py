@@ -8,12 +8,12 @@ import random
 import pytest
 
 from generator.errors import BuildError
-from generator.model import Entry, pack_html
+from generator.model import Entry
 from generator.timeline import build_timeline
 
 
 def entry(day: str, slug: str, path: str | None = None, time: dt.time | None = None, draft: bool = False) -> Entry:
-    return Entry(date=dt.date.fromisoformat(day), title=slug.title(), slug=slug, summary="", body=pack_html(""),
+    return Entry(date=dt.date.fromisoformat(day), title=slug.title(), slug=slug, summary="", body_html="",
                  source_path=path or f"{slug}.md", time=time, draft=draft)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import html
 import json
 import mimetypes
 import socket
@@ -30,11 +29,11 @@ import tornado.netutil
 import tornado.web
 import tornado.websocket
 
-from generator.build import BuildCache, BuildOptions, build_site, no_cycle_collection
-from generator.cache import inputs_digest
+from generator.build import BuildCache, BuildOptions, build_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem
-from generator.watch import Snapshot, changed, snapshot
+from generator.serve.overlay import decorate, error_document
+from generator.serve.watch import Snapshot, changed, snapshot
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 POLL_SECONDS = 0.03
@@ -47,9 +46,8 @@ CLIENT_SCRIPT = Path(livereload.__file__).parent / "vendors" / "livereload.js"
 PROTOCOL_7 = "http://livereload.com/protocols/official-7"
 VERSION_COOKIE = "timeline_build"
 
-mimetypes.add_type("image/svg+xml", ".svg")
-mimetypes.add_type("application/manifest+json", ".webmanifest")
-mimetypes.add_type("text/javascript", ".js")
+TYPES = {".svg": "image/svg+xml", ".webmanifest": "application/manifest+json", ".js": "text/javascript"}
+"""Types this preview serves whatever the system's MIME tables say (they differ between machines)."""
 
 
 class ServeError(Exception):
@@ -65,8 +63,6 @@ class Preview:
         self.quiet = quiet
         self.base_path = urlsplit(options.base_url or "/").path or "/"
         self.cache = BuildCache()
-        self.signatures: dict = {}
-        """Seed files' stat signatures and content digests: a rebuild reads only changed seeds."""
         self.files: dict[str, bytes] = {}
         """The last good build; kept while the sources are broken."""
         self.problems: tuple[Problem, ...] = ()
@@ -84,10 +80,7 @@ class Preview:
         """Build once; on failure keep the last good site and remember the problems."""
         started = time.perf_counter()  # the seeds' scan included: the whole rebuild is what the writer waits for
         try:
-            with no_cycle_collection():
-                seeds = inputs_digest((self.options.seeds_dir,), (), "", self.signatures)
-                self.signatures = seeds.signatures
-                site = build_site(self.options, self.cache, self.files, contents=seeds.contents)
+            site = build_site(self.options, self.cache)
         except BuildError as exc:
             self.problems = exc.problems
             self.version += 1
@@ -194,12 +187,12 @@ class SiteHandler(Guarded):
     def _respond(self, status: int, name: str, include_body: bool) -> None:
         preview = self.preview
         if not preview.files:  # no good build yet: the errors are the page
-            status, body, kind = 500, _error_document(preview), "text/html; charset=utf-8"
+            status, body, kind = 500, error_document(preview.problems), "text/html; charset=utf-8"
         else:
             body = preview.files.get(name, b"<!doctype html><title>Not found</title><h1>Not found</h1>")
             kind = _content_type(name)
             if kind.startswith("text/html"):
-                body = _decorate(body, preview.problems)
+                body = decorate(body, preview.problems)
                 self.set_cookie(VERSION_COOKIE, str(preview.version), path="/", samesite="Strict")
         self.set_status(status)
         self.set_header("Content-Type", kind)
@@ -265,44 +258,10 @@ def _is_traversal(raw_path: str) -> bool:
 
 
 def _content_type(name: str) -> str:
-    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    kind = TYPES.get(Path(name).suffix.lower()) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if kind.startswith("text/") or kind in ("application/json", "image/svg+xml", "application/xml"):
         kind += "; charset=utf-8"
     return kind
-
-
-def _overlay(problems: tuple[Problem, ...]) -> str:
-    lines = "\n".join(html.escape(str(p)) for p in problems)
-    return (
-        '<div id="timeline-build-error" role="alert" style="position:sticky;top:0;z-index:2147483647;'
-        "margin:0;padding:1rem 1.25rem;background:#7a0b0b;color:#fff;font:15px/1.45 system-ui,sans-serif;"
-        'box-shadow:0 2px 8px rgba(0,0,0,.4)"><strong>The site did not build.</strong> '
-        "Showing the last good version. Fix the file and save: this page reloads by itself."
-        f'<pre style="white-space:pre-wrap;margin:.6rem 0 0;font:14px/1.4 ui-monospace,monospace">{lines}</pre>'
-        "</div>"
-    )
-
-
-def _decorate(body: bytes, problems: tuple[Problem, ...]) -> bytes:
-    """Add the live-reload client, and the build errors when the latest build failed."""
-    text = body.decode("utf-8")
-    script = '<script src="/livereload.js"></script>'
-    text = text.replace("</body>", f"{script}\n</body>", 1) if "</body>" in text else text + script
-    if problems:
-        head, sep, rest = text.partition("<body")
-        if sep:
-            tag_end = rest.index(">") + 1
-            text = head + sep + rest[:tag_end] + _overlay(problems) + rest[tag_end:]
-        else:
-            text = _overlay(problems) + text
-    return text.encode("utf-8")
-
-
-def _error_document(preview: Preview) -> bytes:
-    page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title>"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>"
-            "<main><h1>Build failed</h1><p>Nothing has been built yet.</p></main></body></html>")
-    return _decorate(page.encode("utf-8"), preview.problems or (Problem("?", 1, "no site built yet"),))
 
 
 def make_app(preview: Preview) -> tornado.web.Application:

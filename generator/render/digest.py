@@ -11,20 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import pickle
-import sys
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-import frontmatter
-import jinja2
-import markdown
-import nh3
-import slugify
-import yaml
 
-from generator import __version__
 from generator.model import EntryPage, Facet, Month, Run, Timeline, Year
 
 SIZE = 16
@@ -33,28 +24,8 @@ WALKED = (Timeline, Year, Month, Run, Facet, EntryPage)
 once per build however many pages list it. Every other dataclass is digested whole."""
 
 
-@functools.cache
-def generator_identity() -> bytes:
-    """Everything besides a site's own files that its output depends on: this generator's
-    version and source code, Python's version and the libraries that shape the output.
-    Part of every cache key and page digest, so an upgrade never reuses stale results."""
-    h = hashlib.blake2b(f"{__version__}|{sys.version.split()[0]}".encode())
-    for module in (markdown, nh3, yaml, slugify, frontmatter, jinja2):  # their own attribute: importlib.metadata costs 70 ms
-        h.update(f"|{module.__name__}={getattr(module, '__version__', '?')}".encode())
-    package = Path(__file__).resolve().parent
-    for source in sorted(package.glob("*.py")):
-        h.update(source.name.encode() + b"\0" + source.read_bytes())
-    return h.digest()
-
-
-@functools.cache
 def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))  # fields() is slow: 10,000 calls take 0.15 s
-
-
-def content_digest(data: bytes) -> bytes:
-    """The digest of a file's bytes that keys the caches."""
-    return hashlib.blake2b(data, digest_size=32).digest()
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 class Digester:
@@ -63,12 +34,6 @@ class Digester:
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[object, bytes]] = {}
-
-    def remember(self, value: object, fingerprint: bytes) -> None:
-        """Digest ``value`` (a dataclass) as ``fingerprint`` from now on: a digest of what it was
-        made from, which equal values share (an entry's file and parse settings), instead of
-        its serialised fields. Cheaper, and as safe: only this very object is matched."""
-        self._known[id(value)] = (value, fingerprint)
 
     def of(self, value: object) -> bytes:
         """The digest of one dataclass value, as the digests of values holding it use it: for a

@@ -3,11 +3,6 @@
 Each follows its standard so that real tools read it as it is: TimelineJS3 loads
 ``timeline.json``, spreadsheets open ``entries.csv`` (RFC 4180) and calendars
 subscribe to ``calendar.ics`` (RFC 5545).
-
-Each file is made as its parts, one after the other, which ``timeline build`` writes as
-they come: the whole file (60 MB for ``entries.json`` at 10,000 entries) is never in
-memory. Each entry's part of each file is made once (``Pieces``): the preview keeps the
-parts in memory, and ``timeline build`` copies them from where the last build wrote them.
 """
 
 from __future__ import annotations
@@ -17,89 +12,13 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
 
 from generator.config import Config
-from generator.dates import entry_date_text
-from generator.digest import Digester
-from generator.feeds import entry_id
+from generator.render.dates import entry_date_text
+from generator.render.feeds import entry_id
 from generator.model import Entry, EntryPage, Timeline
-from generator.write import Joined, Parts, Span
 
 COMPACT = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
-
-
-Layout = dict[tuple, tuple[int, int]]
-"""Where each entry's part of a data file is in it: piece key -> (offset, length), a ``Span``."""
-
-
-class Pieces:
-    """Each entry's part of each data file, by the digests of the entry, its era and the config:
-    digests the digester knows already, not hashed again (10,000 entries, four files each).
-
-    A part is made only when it is not at hand: in ``store``, kept in memory between builds
-    by the preview (``prune`` then drops the parts this build did not use), or in the last
-    build's file, whose ``layouts`` the caller gives (``timeline build``): it is then a
-    ``Span`` of that file, which writing copies. ``track`` notes where the parts of the
-    files made now land, as ``layouts`` for the next build."""
-
-    def __init__(self, config: Config, store: dict | None = None, digester: Digester | None = None,
-                 layouts: dict[str, Layout] | None = None) -> None:
-        self.store = store
-        self.digester = digester or Digester()
-        self.config = self.digester.digest(config)
-        self.used: dict = {}
-        self.reuse = layouts or {}
-        self.layouts: dict[str, Layout] = {}
-        self._made: dict[str, tuple[list, Joined]] = {}  # file -> its records' keys and the records
-        self._keys: tuple[tuple, list] | None = None  # the pages, and what each one's keys are made of
-
-    def records(self, kind: str, pages: tuple[EntryPage, ...], make: Callable[[EntryPage], str],
-                separator: bytes = b"") -> Joined:
-        """Each page's part of the file ``kind``: ``make(page)`` as UTF-8 bytes (so that no str
-        of the whole file is ever built: one non-Latin-1 character makes a str 2-4 bytes a
-        character), or where it is in the last build's file of that name."""
-        if self._keys is None or self._keys[0] is not pages:  # the same for every file
-            of, config = self.digester.of, self.config
-            self._keys = pages, [(of(page.entry), of(page.era) if page.era else b"", config) for page in pages]
-        keys = [(kind, base) for base in self._keys[1]]
-        reuse = self.reuse.get(kind, {})
-        if self.store is None:
-            joined = Joined([reuse.get(key) for key in keys], separator,
-                            lambda index: make(pages[index]).encode("utf-8"))
-        else:  # the preview keeps every part in memory
-            items = [self.store.get(key) or reuse.get(key) for key in keys]
-            for index, item in enumerate(items):
-                if item is None:
-                    items[index] = make(pages[index]).encode("utf-8")
-            self.used.update(zip(keys, items))
-            joined = Joined(items, separator)
-        self._made[kind] = (keys, joined)
-        return joined
-
-    def track(self, kind: str, parts: Parts) -> Iterator[bytes | Span | Joined]:
-        """``parts`` of the file ``kind`` (not yet begun), noting in ``layouts`` where each
-        record lands in it."""
-        layout = self.layouts[kind] = {}
-        offset = 0
-        for part in parts:
-            yield part  # taken whole (records made as they are taken have their sizes now)
-            if isinstance(part, Joined):
-                keys, joined = self._made.get(kind, ((), None))
-                ours = part is joined  # a file's records may be made as its parts are taken: looked up now
-                step = len(part.separator)
-                for index, size in enumerate(part.sizes()):
-                    if ours:
-                        layout[keys[index]] = (offset, size)
-                    offset += size + step
-                offset -= step if part.items else 0
-            else:
-                offset += part[1] if isinstance(part, tuple) else len(part)
-
-    def prune(self) -> None:
-        if self.store is not None:
-            self.store.clear()
-            self.store.update(self.used)
 
 
 def _date_parts(entry: Entry) -> dict:
@@ -111,18 +30,13 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: dict, records: str, items: Joined) -> Parts:
-    """JSON with each of ``items`` (already encoded, joined by a comma and a line break) on a
-    line of its own as the list ``data[records]``: readable and diffable, and made by
-    json's C encoder (``indent`` would switch it to the pure-Python one, five times slower)."""
+def _dump(data: dict, records: str, items: list[str]) -> bytes:
+    """JSON with each of ``items`` (each one encoded record) on a line of its own as the list
+    ``data[records]``: readable and diffable, and made by json's C encoder (``indent``
+    would switch it to the pure-Python one, five times slower)."""
     rest = json.dumps(data, **COMPACT)[1:-1]
-    yield f"{{{json.dumps(records)}:[\n".encode()
-    yield items
-    yield f"\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
-
-
-RECORD_SEPARATOR = b",\n"
-"""Between the records of a JSON data file (``_dump``)."""
+    body = ",\n".join(items)
+    return f"{{{json.dumps(records)}:[\n{body}\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
 
 
 def _event(page: EntryPage) -> str:
@@ -137,10 +51,9 @@ def _event(page: EntryPage) -> str:
     return json.dumps(event, **COMPACT)
 
 
-def timelinejs(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
+def timelinejs(timeline: Timeline, config: Config) -> bytes:
     """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
-    pieces = pieces or Pieces(config)
-    events = pieces.records("timeline.json", timeline.pages, _event, RECORD_SEPARATOR)
+    events = [_event(page) for page in timeline.pages]
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
         "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
@@ -175,11 +88,10 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
     }
 
 
-def entries_json(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
+def entries_json(timeline: Timeline, config: Config) -> bytes:
     """Every field of every entry, oldest first."""
-    pieces = pieces or Pieces(config)
-    records = pieces.records("entries.json", timeline.pages, lambda p: json.dumps(
-        _record(p.entry, p.era.name if p.era else None, config), **COMPACT), RECORD_SEPARATOR)
+    records = [json.dumps(_record(p.entry, p.era.name if p.era else None, config), **COMPACT)
+               for p in timeline.pages]
     return _dump({"title": config.title}, "entries", records)
 
 
@@ -187,18 +99,17 @@ CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "plac
                "source_publishers", "updated", "slug")
 
 
-def entries_csv(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
+def entries_csv(timeline: Timeline, config: Config) -> bytes:
     """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
-    pieces = pieces or Pieces(config)
-    yield _csv_row(CSV_COLUMNS).encode("utf-8")
-    yield pieces.records("entries.csv", timeline.pages, lambda p: _csv_row([
+    rows = [_csv_row(CSV_COLUMNS)] + [_csv_row([
         p.entry.date.isoformat() if not p.entry.month_only else f"{p.entry.date:%Y-%m}", p.entry.title,
         config.full_url(p.entry.path), p.entry.summary, p.era.name if p.era else "",
         "; ".join(t.name for t in p.entry.tags), "; ".join(a.name for a in p.entry.actors),
         "; ".join(place.name for place in p.entry.places), " ".join(s.url for s in p.entry.sources),
         "; ".join(s.publisher for s in p.entry.sources), p.entry.updated.isoformat() if p.entry.updated else "",
         p.entry.slug,
-    ]))
+    ]) for p in timeline.pages]
+    return "".join(rows).encode("utf-8")
 
 
 def _csv_row(fields) -> str:
@@ -207,18 +118,16 @@ def _csv_row(fields) -> str:
     return out.getvalue()
 
 
-def calendar_ics(timeline: Timeline, config: Config, pieces: Pieces | None = None) -> Parts:
+def calendar_ics(timeline: Timeline, config: Config) -> bytes:
     """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time.
 
     Written directly rather than with the icalendar library, which took 2.7 s for 10,000
     events (its folding is per character); the tests read the file back with icalendar.
     """
-    pieces = pieces or Pieces(config)
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
-    yield "".join(map(_ics_fold, head)).encode("utf-8")
-    yield pieces.records("calendar.ics", timeline.pages, lambda p: _vevent(p.entry, config))
-    yield _ics_fold("END:VCALENDAR").encode()
+    events = [_vevent(page.entry, config) for page in timeline.pages]
+    return "".join([*map(_ics_fold, head), *events, _ics_fold("END:VCALENDAR")]).encode("utf-8")
 
 
 def _vevent(entry: Entry, config: Config) -> str:

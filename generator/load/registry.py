@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.errors import BuildError, Problem, problem
 from generator.model import Actor, Place, Role
-from generator.slugs import slugify
+from generator.load.slugs import slugify
 
 REGISTRY_FILE = "_actors.toml"
 MIN_DETECTED_ALIAS = 4

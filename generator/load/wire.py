@@ -14,8 +14,8 @@ from pathlib import Path
 
 from generator.errors import BuildError, problem
 from generator.model import Heading
-from generator.prose import split_sentences, strip_dateline
-from generator.slugs import unique_ids
+from generator.load.prose import split_sentences, strip_dateline
+from generator.load.slugs import unique_ids
 
 # `date`, one or more spaces or tabs, the date, then (after whitespace) the lede.
 _DATE_LINE = re.compile(r"\Adate[ \t]+(\S+)(?:[ \t]+(.*))?\Z", re.ASCII | re.DOTALL)

@@ -15,14 +15,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import frontmatter
-import yaml
 
 from generator.errors import BuildError, Problem, problem
+from generator.load.strict_yaml import load_yaml
 from generator.model import Source
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
-MAX_YAML_VALUES = 10_000  # bounds alias bombs: a value reached through aliases counts each time
-MAX_YAML_DEPTH = 20
 
 KEYS = ("title", "date", "date_display", "summary", "tags", "actors", "places", "detect", "sources", "slug",
         "draft", "updated", "update_note")
@@ -37,40 +35,6 @@ _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)*")
 # newlines, DEL, C1 controls and the noncharacters U+FFFE/U+FFFF. One in a title would
 # make the Atom feed unreadable (A11), so a seed holding one is refused, never cleaned.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """YAML SafeLoader that refuses duplicate keys and non-string keys, with their positions."""
-
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
-        seen: dict[str, int] = {}
-        for key_node, _ in node.value:
-            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {_key_text(key_node)!r} is not a plain string; quote it", key_node.start_mark)
-            if key_node.value in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key_node.value!r} (first set on line {seen[key_node.value]})",
-                    key_node.start_mark)
-            seen[key_node.value] = key_node.start_mark.line + 1 + self.line_offset
-        return super().construct_mapping(node, deep)
-
-
-def _key_text(node: yaml.Node) -> str:
-    """A key as written, near enough to find it: ``2024``, ``null``, ``[a, b]``."""
-    if isinstance(node, yaml.ScalarNode):
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return "[" + ", ".join(_key_text(item) for item in node.value) + "]"
-    return "{...}"
-
-
-# Dates stay text until our own parser reads them: one type for every date (E1), and
-# an impossible date like 2024-02-30 becomes a located error, not a crash in PyYAML.
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _BaseLoader.construct_scalar)
-
 
 @dataclass(frozen=True)
 class Meta:
@@ -149,62 +113,8 @@ def parse_meta(path: Path, split: Split) -> tuple[Meta, list[Problem]]:
         return Meta(), []
     if len(split.yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise BuildError([problem(path, 1, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KB")])
-    data, lines = _load_yaml(path, split.yaml_text, split.yaml_line)
+    data, lines = load_yaml(path, split.yaml_text, split.yaml_line)
     return _check_fields(path, data, lines)
-
-
-def _load_yaml(path: Path, text: str, first_line: int) -> tuple[dict, dict[str, int]]:
-    """YAML text -> (mapping, {key: file line}), strictly and within size bounds."""
-    loader = _StrictLoader(text)
-    loader.line_offset = first_line - 1
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}, {}
-        if not isinstance(node, yaml.MappingNode):
-            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-            raise BuildError([problem(path, first_line + node.start_mark.line,
-                                      f"front matter must be a mapping of keys to values, not {kind}")])
-        _check_bounds(path, node, first_line)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        reason = exc.problem or str(exc)
-        raise BuildError([problem(path, line, f"invalid front matter YAML: {reason}")]) from None
-    except yaml.YAMLError as exc:
-        raise BuildError([problem(path, first_line, f"invalid front matter YAML: {exc}")]) from None
-    except RecursionError:
-        raise BuildError([problem(path, first_line, "front matter is nested too deeply")]) from None
-    finally:
-        loader.dispose()
-    lines = {k.value: first_line + k.start_mark.line for k, _ in node.value}
-    for key_node, value_node in node.value:
-        if isinstance(value_node, yaml.SequenceNode):
-            for i, item in enumerate(value_node.value):
-                lines[f"{key_node.value}[{i}]"] = first_line + item.start_mark.line
-    return data, lines
-
-
-def _check_bounds(path: Path, root: yaml.Node, first_line: int) -> None:
-    """Refuse alias bombs and absurd nesting before constructing any Python objects."""
-    count = 0
-    stack = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if count > MAX_YAML_VALUES:
-            raise BuildError([problem(path, first_line,
-                                      f"front matter has more than {MAX_YAML_VALUES} values (YAML alias bomb?)")])
-        if depth > MAX_YAML_DEPTH:
-            raise BuildError([problem(path, first_line + node.start_mark.line,
-                                      f"front matter is nested more than {MAX_YAML_DEPTH} levels deep")])
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
 
 
 def _control_character(value: object) -> str | None:
@@ -294,21 +204,9 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
         fail("slug", f"slug {values['slug']!r} must be lowercase ASCII letters, digits and single hyphens")
     for key in ("tags", "actors", "places"):
         if key in data:
-            items = data[key]
-            if isinstance(items, str):
-                items = [items]
-            if not isinstance(items, list):
-                fail(key, f"{key} must be a list, not {_type_name(items)}")
-                continue
-            good = []
-            for i, item in enumerate(items):
-                if not isinstance(item, str) or not item.strip():
-                    what = "empty" if isinstance(item, str) else f"{_type_name(item)}; it must be text (quote it)"
-                    errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)),
-                                          f"{key} item {i + 1} is {what}"))
-                else:
-                    good.append(" ".join(item.split()))
-            values[key] = tuple(dict.fromkeys(good))
+            items = _text_list(path, key, data[key], lines, errors)
+            if items is not None:
+                values[key] = items
     if isinstance(data.get("date"), str) and _MONTH.match(data["date"].strip()):
         year, month = map(int, data["date"].strip().split("-"))
         if 1 <= month <= 12 and year >= 1:
@@ -324,12 +222,10 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
                     values["time"] = time
             except ValueError as exc:
                 fail(key, f"{key}: {exc}")
-    for key in ("draft", "detect"):
-        if key in data:
-            if isinstance(data[key], bool):
-                values[key] = data[key]
-            else:
-                fail(key, f"{key} is {_type_name(data[key])}; write true or false")
+    for key in [key for key in ("draft", "detect") if key in data]:
+        if not isinstance(data[key], bool):
+            fail(key, f"{key} is {_type_name(data[key])}; write true or false")
+        values[key] = data[key]
     if "update_note" in values and "updated" not in data:
         fail("update_note", "update_note needs an 'updated' date")
     if "sources" in data:
@@ -338,6 +234,24 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
     if errors:
         raise BuildError(errors)
     return Meta(**values, lines=lines), warnings
+
+
+def _text_list(path: Path, key: str, items: object, lines: dict[str, int],
+               errors: list[Problem]) -> tuple[str, ...] | None:
+    """A list of names (one name alone is a list of one), each text, spaces folded, duplicates dropped."""
+    if isinstance(items, str):
+        items = [items]
+    if not isinstance(items, list):
+        errors.append(problem(path, lines.get(key, 1), f"{key} must be a list, not {_type_name(items)}"))
+        return None
+    good = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            what = "empty" if isinstance(item, str) else f"{_type_name(item)}; it must be text (quote it)"
+            errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)), f"{key} item {i + 1} is {what}"))
+        else:
+            good.append(" ".join(item.split()))
+    return tuple(dict.fromkeys(good))
 
 
 def _check_sources(path: Path, items: object, lines: dict[str, int],

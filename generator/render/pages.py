@@ -7,12 +7,10 @@ Canonical URLs, Open Graph and JSON-LD are decided here too, as data.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.config import Config
-from generator.dates import MONTHS, entry_datetime
+from generator.render.dates import MONTHS, entry_datetime
 from generator.model import Entry, EntryPage, Timeline
 
 JSONLD_CONTEXT = "https://schema.org"
@@ -42,36 +40,23 @@ class Page:
 
     output: str
     template: str
-    path: str
-    """Site path of the page (before the base path), as in ``meta.path``."""
-    parts: Callable[[], tuple[PageMeta, dict]]
-    """Makes ``meta`` and ``context`` when first asked for (``page``). Deferred because most
-    of a rebuild's 10,000 entry pages are kept as they were, and never need them."""
+    meta: PageMeta
+    """What every template knows about the page."""
+    context: dict
+    """The template's own variables."""
     lastmod: str | None = None
     """For the sitemap: the page's last change (YYYY-MM-DD) where known."""
     in_sitemap: bool = True
-    made_from: tuple | None = None
-    """Where ``meta`` and ``context`` are made from these values and the config alone: render
-    digests these instead, which is a fraction of the work (10,000 entry pages)."""
-
-    @functools.cached_property
-    def _made(self) -> tuple[PageMeta, dict]:
-        return self.parts()
 
     @property
-    def meta(self) -> PageMeta:
-        """What every template knows about the page."""
-        return self._made[0]
-
-    @property
-    def context(self) -> dict:
-        """The template's own variables."""
-        return self._made[1]
+    def path(self) -> str:
+        """Site path of the page (before the base path), as in ``meta.path``."""
+        return self.meta.path
 
 
 def page(output: str, template: str, meta: PageMeta, context: dict, **more) -> Page:
-    """A page whose ``meta`` and ``context`` are made already."""
-    return Page(output, template, meta.path, lambda: (meta, context), **more)
+    """A page to render with ``template``."""
+    return Page(output, template, meta, context, **more)
 
 
 @dataclass(frozen=True)
@@ -189,12 +174,8 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                   {"timeline": timeline, "overview": overview(timeline, split), "split": split, "recent": recent,
                    "era_links": era_links, "latest": timeline.entries[-1] if timeline.entries else None},
                   lastmod=newest)]
-    for item in timeline.pages:
-        entry, path = item.entry, item.entry.path
-        made_from = (item, listed_at[id(entry)], era_at.get(item.era, ""))
-        pages.append(Page(f"{path}index.html", "entry.html", path,
-                          functools.partial(_entry_parts, config, path, *made_from),
-                          lastmod=(entry.updated or entry.date).isoformat(), made_from=made_from))
+    pages += [_entry_page(config, item, listed_at[id(item.entry)], era_at.get(item.era, ""))
+              for item in timeline.pages]
     if split:
         months = [m for y in timeline.years for m in y.months]
         for i, month in enumerate(months):
@@ -206,6 +187,36 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                 {"month": month, "eras": timeline.eras, "previous": months[i - 1] if i else None,
                  "next": months[i + 1] if i + 1 < len(months) else None},
                 lastmod=max((e.updated or e.date) for e in month.entries).isoformat()))
+    pages += _facet_pages(timeline, config, newest)
+    pages.append(page("data/index.html", "data.html",
+                      _meta(config, "data/", f"Data · {config.title}",
+                            "The timeline's entries as open data: feeds, JSON, CSV, iCalendar and TimelineJS."),
+                      {"count": len(timeline.entries)}, lastmod=newest))
+    pages.append(page("search/index.html", "search.html",
+                      _meta(config, "search/", f"Search · {config.title}",
+                            "Search the full text of every entry of the timeline."),
+                      {}, lastmod=newest))
+    pages.append(page("404.html", "404.html",
+                      PageMeta("404.html", f"Page not found · {config.title}",
+                               "This page does not exist on the timeline."),
+                      {"latest": timeline.entries[-5:][::-1]}, in_sitemap=False))
+    return pages
+
+
+def _entry_page(config: Config, item: EntryPage, listed_at: str, era_at: str) -> Page:
+    """An entry's page: the entry with its neighbours, its era and where it sits on the timeline."""
+    entry, path = item.entry, item.entry.path
+    meta = _meta(config, path, f"{entry.title} · {config.title}", entry.summary or config.description,
+                 og_type="article", jsonld=article_jsonld(entry, config))
+    return Page(f"{path}index.html", "entry.html", meta,
+                {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
+                 "listed_at": listed_at, "era_at": era_at},
+                lastmod=(entry.updated or entry.date).isoformat())
+
+
+def _facet_pages(timeline: Timeline, config: Config, newest: str | None) -> list[Page]:
+    """The actors, places and tags indexes, and a page for each actor, place and tag."""
+    pages = []
     for kind, facets, label in (("actors", timeline.actors, "Actors"),
                                 ("places", timeline.places, "Places"),
                                 ("tags", timeline.tags, "Tags")):
@@ -222,28 +233,7 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                               _meta(config, item.path, f"{item.name} · {config.title}",
                                     _facet_description(kind, item.name, len(facet.entries))),
                               context, lastmod=max((e.updated or e.date) for e in facet.entries).isoformat()))
-    pages.append(page("data/index.html", "data.html",
-                      _meta(config, "data/", f"Data · {config.title}",
-                            "The timeline's entries as open data: feeds, JSON, CSV, iCalendar and TimelineJS."),
-                      {"count": len(timeline.entries)}, lastmod=newest))
-    pages.append(page("search/index.html", "search.html",
-                      _meta(config, "search/", f"Search · {config.title}",
-                            "Search the full text of every entry of the timeline."),
-                      {}, lastmod=newest))
-    pages.append(page("404.html", "404.html",
-                      PageMeta("404.html", f"Page not found · {config.title}",
-                               "This page does not exist on the timeline."),
-                      {"latest": timeline.entries[-5:][::-1]}, in_sitemap=False))
     return pages
-
-
-def _entry_parts(config: Config, path: str, item: EntryPage, listed_at: str, era_at: str) -> tuple[PageMeta, dict]:
-    """An entry page's ``meta`` and ``context``: made from ``Page.made_from`` and the config alone."""
-    entry = item.entry
-    meta = _meta(config, path, f"{entry.title} · {config.title}", entry.summary or config.description,
-                 og_type="article", jsonld=article_jsonld(entry, config))
-    return meta, {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
-                  "listed_at": listed_at, "era_at": era_at}
 
 
 def _facet_description(kind: str, name: str, count: int) -> str:

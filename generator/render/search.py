@@ -26,7 +26,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from pagefind.service import _must_get_executable
+import pagefind_bin
 
 from generator.errors import BuildError, Problem
 
@@ -43,7 +43,7 @@ MARK = b"data-pagefind-body"
 YEAR = re.compile(r"\d{4}/")
 
 Pages = list[tuple[str, bytes]]
-Made = dict[str, tuple[bytes, dict[str, bytes]]]
+Made = dict[str, tuple[str, dict[str, bytes]]]
 """Index folder -> (digest of the pages it was made from, its bundle files by bundle path)."""
 
 
@@ -62,12 +62,12 @@ def plan(files: dict[str, bytes]) -> dict[str, Pages]:
     return indexes
 
 
-def fingerprint(pages: Pages, language: str) -> bytes:
+def fingerprint(pages: Pages, language: str) -> str:
     """A digest of exactly what an index is made from: equal digests give an identical bundle."""
     digest = hashlib.blake2b(language.encode() + b"\0")
     for path, data in pages:
         digest.update(path.encode() + b"\0" + hashlib.blake2b(data).digest())
-    return digest.digest()
+    return digest.hexdigest()
 
 
 def make_indexes(files: dict[str, bytes], language: str, last: Made | None = None, jobs: int = 1) -> Made:
@@ -120,7 +120,7 @@ def _index(pages: Pages, language: str, tmp: Path) -> dict[str, bytes]:
             made.add(target.parent)
         target.write_bytes(data)
     out = tmp / BUNDLE
-    command = [str(_must_get_executable()), "--site", str(site), "--output-path", str(out),
+    command = [str(pagefind_bin.get_executable()), "--site", str(site), "--output-path", str(out),
                "--force-language", language.split("-")[0].lower(), "--quiet"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)

@@ -1,0 +1,284 @@
+"""Seeds: every seed file -> an Entry. The only step that reads ``seeds/``.
+
+A new input format is one function in ``READERS``, keyed by file suffix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import re
+import sys
+import threading
+from collections.abc import Callable, Mapping, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import BuildError, Problem, problem
+from generator.load.files import content_digest, decode, read_bounded, read_text, seed_files
+from generator.load.frontmatter import Meta, Split, parse_meta, split_front_matter
+from generator.load.markup import MarkdownConverter, pathological, plain_text
+from generator.load.prose import headline, split_sentences, summarise
+from generator.load.registry import REGISTRY_FILE, Registry, load_registry
+from generator.load.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, windows_reserved
+from generator.load.wire import parse_wire
+from generator.model import Entry, Tag
+from generator.progress import Progress, quiet
+
+_DAY = re.compile(r"\A\d{2}\Z", re.ASCII)
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+Parsed = tuple[Entry, tuple[Problem, ...]]
+"""A seed parsed: its entry and its warnings."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the load step found in the seeds folder."""
+
+    entries: tuple[Entry, ...]
+    warnings: tuple[Problem, ...]
+    """Things worth fixing that do not stop the build (errors with ``--strict``)."""
+    ignored: tuple[str, ...]
+    """Files skipped by rule (editor leftovers, other suffixes), for ``--verbose``."""
+    registry: Registry
+    """The actors and places the entries were resolved against."""
+
+
+def _key(name: str, seeds_dir: Path, digest: str | None, registry: Registry) -> str:
+    """What a parsed seed is cached under: its name, its bytes and the actors file."""
+    return f"{name}\0{seeds_dir}\0{digest}\0{registry.fingerprint}"
+
+
+PARALLEL_THRESHOLD = 300
+"""Below this many seeds to parse, starting worker processes costs more than it saves."""
+
+
+def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None,
+                 cache: MutableMapping[str, Parsed] | None = None, jobs: int = 1, progress: Progress = quiet,
+                 known: Mapping[str, str] | None = None) -> Loaded:
+    """Read every seed under ``seeds_dir``; raise one BuildError listing every bad file.
+
+    ``cache`` (kept by the caller between builds) maps a seed's name, bytes and the actors
+    file to its parsed entry, so only changed seeds are parsed again; it is pruned to this
+    build's seeds. ``known`` gives the ``content_digest`` of seed files' bytes where the
+    caller has it already: such a seed found in the cache is not read at all. With
+    ``jobs`` > 1, many seeds to parse are parsed in that many processes.
+    """
+    if not seeds_dir.is_dir():
+        raise BuildError([problem(seeds_dir, 1, "seeds folder not found")])
+    errors: list[Problem] = []
+    try:
+        registry = load_registry(seeds_dir)
+    except BuildError as exc:  # report it with the seeds' own problems, checking names against nothing
+        errors.extend(exc.problems)
+        registry = Registry()
+    ignored: list[str] = []
+    cache = cache if cache is not None else {}
+    known = known or {}
+    keys: list[str] = []
+    todo: dict[str, tuple[str, str]] = {}  # cache key -> (path, text) to parse
+    for name, path in seed_files(seeds_dir, READERS, errors, ignored):
+        key = _key(name, seeds_dir, known.get(path), registry)
+        if key not in cache:  # read it, and look it up by what was read
+            try:
+                data = read_bounded(Path(path))
+                text = decode(Path(path), data)
+            except BuildError as exc:
+                errors.extend(exc.problems)
+                continue
+            key = _key(name, seeds_dir, content_digest(data), registry)
+            if key not in cache:
+                todo[key] = (path, text)
+        keys.append(key)
+    parsed = dict(zip(todo, _parse_all(list(todo.values()), seeds_dir, converter, registry, jobs, progress)))
+    entries: list[Entry] = []
+    warnings: list[Problem] = []
+    for key in keys:
+        value = parsed.get(key) or cache[key]
+        if isinstance(value, BuildError):
+            errors.extend(value.problems)
+            continue
+        entries.append(value[0])
+        warnings.extend(value[1])
+    fresh = {key: value for key, value in parsed.items() if not isinstance(value, BuildError)}
+    for key in [key for key in cache if key not in keys]:
+        del cache[key]
+    cache.update(fresh)
+    if errors:
+        raise BuildError(errors)
+    return Loaded(tuple(entries), tuple(warnings), tuple(sorted(i for i in ignored if i != REGISTRY_FILE)), registry)
+
+
+def _parse_all(items: list[tuple[str, str]], root: Path, converter: MarkdownConverter | None, registry: Registry,
+               jobs: int, progress: Progress = quiet) -> list[Parsed | BuildError]:
+    """Parse (path, text) pairs in order, in worker processes when there are many."""
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        converter = converter or MarkdownConverter()
+        parsed = []
+        for start in range(0, len(items), 100):
+            parsed += _parse_batch(items[start:start + 100], root, registry, converter)
+            progress("parse", len(parsed), len(items))
+        return parsed
+    # Batches of about a hundred: no worker idles long at the end, and the progress bar moves.
+    size = max(50, -(-len(items) // (jobs * 50)))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    # Fork where it is safe (Linux, no other thread: a lock another thread held at the fork
+    # would stay held in the child); elsewhere spawn clean interpreters, as the preview does.
+    safe = sys.platform.startswith("linux") and threading.active_count() == 1
+    parsed = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork" if safe else "spawn")) as pool:
+        for batch in pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches)):
+            parsed += batch
+            progress("parse", len(parsed), len(items))
+    return parsed
+
+
+def _parse_batch(items: list[tuple[str, str]], root: Path, registry: Registry,
+                 converter: MarkdownConverter | None = None) -> list[Parsed | BuildError]:
+    """Parse seeds; a seed's BuildError is returned in its place so one bad file stops nothing."""
+    converter = converter or MarkdownConverter()
+    out: list[Parsed | BuildError] = []
+    for path, text in items:
+        try:
+            entry, warnings = parse_seed(Path(path), root, text, converter, registry)
+            out.append((entry, tuple(warnings)))
+        except BuildError as exc:
+            out.append(exc)
+    return out
+
+
+def read_seed(path: Path, root: Path, converter: MarkdownConverter,
+              registry: Registry | None = None) -> tuple[Entry, list[Problem]]:
+    """One seed file -> (Entry, warnings); without a registry, names are kept as written."""
+    return parse_seed(path, root, read_text(path), converter, registry or Registry())
+
+
+def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,
+               registry: Registry) -> tuple[Entry, list[Problem]]:
+    """A seed's text -> (Entry, warnings)."""
+    split = split_front_matter(path, text)
+    meta, warnings = parse_meta(path, split)
+    reader = READERS[path.suffix.lower()]
+    try:
+        derived = reader(path, split, meta, converter)
+    except RecursionError:  # Python-Markdown recurses once per level of nesting (G4)
+        raise BuildError([problem(path, split.body_line, "lists or quotes nested too deeply to convert; "
+                                                         "flatten the deepest ones")]) from None
+    if not meta.sources:
+        warnings.append(problem(path, 1, "no sources: every entry should cite at least one report"))
+    entry = _entry(path, root, meta, derived, registry)
+    lines = meta.lines or {}
+    for name in [entry.path] + [tag.path for tag in entry.tags]:
+        folder = name.rstrip("/").rsplit("/", 1)[-1]
+        if windows_reserved(folder):
+            warnings.append(problem(path, lines.get("slug" if name == entry.path else "tags", 1),
+                                    f"the folder {name} cannot be made on Windows ({folder!r} is reserved there); "
+                                    "choose another name"))
+    return entry, warnings
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What a reader found in the file itself, before front matter and the registry are applied."""
+
+    title: str
+    date: dt.date | None
+    summary: str
+    body_html: str
+    headings: tuple
+
+
+def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Registry) -> Entry:
+    """Merge front matter (which wins) over what the reader derived; name, tag and link the entry."""
+    title = meta.title or derived.title
+    slug = meta.slug or slug_from_filename(path.stem) or slug_from_title(title)
+    errors: list[Problem] = []
+    lines = meta.lines or {}
+    if not slug:
+        errors.append(problem(path, 1, "cannot make a URL slug from the file name or title; add 'slug: some-name'"))
+    elif len(slug) > MAX_SLUG_LENGTH:  # a path segment must stay far below 255 bytes (F5)
+        errors.append(problem(path, lines.get("slug", 1),
+                              f"slug is {len(slug)} characters long; at most {MAX_SLUG_LENGTH}"))
+    elif meta.month_only and _DAY.match(slug):  # YYYY/MM/DD/ is that day's folder (F4)
+        errors.append(problem(path, lines.get("slug", 1),
+                              f"slug {slug!r} of a month-only entry would take the folder of a day; "
+                              "choose a slug that is not a day number"))
+    actors, places = [], []
+    for key, names, resolve, found in (("actors", meta.actors, registry.actor, actors),
+                                       ("places", meta.places, registry.place, places)):
+        for i, name in enumerate(names):
+            try:
+                found.append(resolve(name))
+            except ValueError as exc:
+                errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)), str(exc)))
+    tags = []
+    for i, name in enumerate(meta.tags):
+        tag_slug = slugify(name)
+        if not tag_slug:
+            errors.append(problem(path, lines.get(f"tags[{i}]", lines.get("tags", 1)),
+                                  f"tag {name!r} has no letters or digits to make a URL from"))
+        tags.append(Tag(name=name, slug=tag_slug))
+    if errors:
+        raise BuildError(errors)
+    summary = meta.summary or derived.summary
+    if meta.detect:
+        text = " ".join((title, summary, plain_text(derived.body_html)))
+        actors += registry.actor_finder.find(text)
+        places += registry.place_finder.find(text)
+    return Entry(
+        date=meta.date or derived.date,
+        time=meta.time,
+        month_only=meta.month_only,
+        date_display=meta.date_display or "",
+        title=title,
+        slug=slug,
+        summary=summary,
+        body_html=derived.body_html,
+        headings=derived.headings,
+        source_path=path.relative_to(root).as_posix(),
+        tags=tuple(dict.fromkeys(tags)),
+        actors=tuple(dict.fromkeys(actors)),
+        places=tuple(dict.fromkeys(places)),
+        sources=meta.sources,
+        updated=meta.updated,
+        update_note=meta.update_note or "",
+        draft=meta.draft,
+        summary_in_body=not meta.summary,
+    )
+
+
+def read_markdown(path: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Derived:
+    """Markdown with YAML front matter; ``title`` and ``date`` are required."""
+    if split.yaml_text is None:
+        raise BuildError([problem(path, 1, "no front matter: a Markdown seed starts with '---' and gives title and date")])
+    missing = [key for key in ("title", "date") if getattr(meta, key) is None]
+    if missing:
+        raise BuildError([problem(path, 1, f"missing required front matter key {key!r}") for key in missing])
+    found = pathological(split.body, split.body_line)
+    if found is not None:
+        raise BuildError([problem(path, *found)])
+    body_html, headings = converter.convert(split.body)
+    summary = meta.summary or ""
+    if not summary:
+        first = _FIRST_PARAGRAPH.search(body_html)
+        summary = summarise(split_sentences(plain_text(first.group(1)))) if first else ""
+    return Derived(title=meta.title or "", date=meta.date, summary=summary, body_html=body_html, headings=headings)
+
+
+def read_wire(path: Path, split: Split, meta: Meta, converter: MarkdownConverter) -> Derived:
+    """The news-wire plain-text shape; optional front matter wins over what is derived."""
+    article = parse_wire(path, split.body, split.body_line)
+    if not article.lede_sentences and meta.title is None:
+        raise BuildError([problem(path, article.date_line, "no sentence to make a title from; add 'title:' front matter")])
+    derived_title = headline(article.lede_sentences[0]) if article.lede_sentences else ""
+    return Derived(title=derived_title, date=article.date, summary=summarise(list(article.lede_sentences)),
+                   body_html=article.body_html, headings=article.headings)
+
+
+READERS: dict[str, Callable[[Path, Split, Meta, MarkdownConverter], Derived]] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_wire,
+}

@@ -1,0 +1,102 @@
+"""Strict YAML for front matter: PyYAML's safe loader, refusing what a typo or an attack would
+slip through (duplicate and non-string keys, alias bombs, deep nesting), with file lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from generator.errors import BuildError, problem
+
+MAX_YAML_VALUES = 10_000  # bounds alias bombs: a value reached through aliases counts each time
+MAX_YAML_DEPTH = 20
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """YAML SafeLoader that refuses duplicate keys and non-string keys, with their positions."""
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {_key_text(key_node)!r} is not a plain string; quote it", key_node.start_mark)
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key_node.value!r} (first set on line {seen[key_node.value]})",
+                    key_node.start_mark)
+            seen[key_node.value] = key_node.start_mark.line + 1 + self.line_offset
+        return super().construct_mapping(node, deep)
+
+
+def _key_text(node: yaml.Node) -> str:
+    """A key as written, near enough to find it: ``2024``, ``null``, ``[a, b]``."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return "[" + ", ".join(_key_text(item) for item in node.value) + "]"
+    return "{...}"
+
+
+# Dates stay text until our own parser reads them: one type for every date (E1), and
+# an impossible date like 2024-02-30 becomes a located error, not a crash in PyYAML.
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _BaseLoader.construct_scalar)
+
+
+def load_yaml(path: Path, text: str, first_line: int) -> tuple[dict, dict[str, int]]:
+    """YAML text -> (mapping, {key: file line}), strictly and within size bounds."""
+    loader = _StrictLoader(text)
+    loader.line_offset = first_line - 1
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise BuildError([problem(path, first_line + node.start_mark.line,
+                                      f"front matter must be a mapping of keys to values, not {kind}")])
+        _check_bounds(path, node, first_line)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        reason = exc.problem or str(exc)
+        raise BuildError([problem(path, line, f"invalid front matter YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:
+        raise BuildError([problem(path, first_line, f"invalid front matter YAML: {exc}")]) from None
+    except RecursionError:
+        raise BuildError([problem(path, first_line, "front matter is nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    lines = {k.value: first_line + k.start_mark.line for k, _ in node.value}
+    for key_node, value_node in node.value:
+        if isinstance(value_node, yaml.SequenceNode):
+            for i, item in enumerate(value_node.value):
+                lines[f"{key_node.value}[{i}]"] = first_line + item.start_mark.line
+    return data, lines
+
+
+def _check_bounds(path: Path, root: yaml.Node, first_line: int) -> None:
+    """Refuse alias bombs and absurd nesting before constructing any Python objects."""
+    count = 0
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_YAML_VALUES:
+            raise BuildError([problem(path, first_line,
+                                      f"front matter has more than {MAX_YAML_VALUES} values (YAML alias bomb?)")])
+        if depth > MAX_YAML_DEPTH:
+            raise BuildError([problem(path, first_line + node.start_mark.line,
+                                      f"front matter is nested more than {MAX_YAML_DEPTH} levels deep")])
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+
+

@@ -1,0 +1,160 @@
+"""Render: Timeline + Config -> every page and data file by site path. Jinja2 makes the pages
+that ``pages.py`` lists; feeds and exports are added as data files.
+
+Templates receive small documented contexts and only print: every URL comes
+from the ``url`` filter, every date from the locale-free date filters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.config import Config, quote_path
+from generator.errors import BuildError, Problem, display_path, problem
+from generator.model import Timeline
+from generator.progress import Progress, quiet
+from generator.render.dates import entry_date_text, entry_datetime, isodate, longdate, monthname
+from generator.render.digest import Digester
+from generator.render.exports import calendar_ics, entries_csv, entries_json, timelinejs
+from generator.render.feeds import atom_feed, json_feed, robots, sitemap
+from generator.render.pages import Page, site_pages
+
+
+def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
+    """A Jinja2 environment that escapes everything and refuses undefined names."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,  # every template, whatever its suffix (I3)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base_path = config.base_path
+
+    def url(path: str) -> str:
+        """Site path -> link that works under the base path (``/`` or ``/REPO/``)."""
+        path, _, fragment = str(path).partition("#")
+        link = base_path + quote_path(path.lstrip("/"))  # no '#' left in it: as quote(…, safe="/")
+        return f"{link}#{fragment}" if fragment else link
+
+    env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
+                       entrydate=entry_date_text, entrydatetime=entry_datetime)
+    return env
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The rendered site, less what is exactly as in the build whose digests were given."""
+
+    files: dict[str, bytes | None]
+    """Site path -> the file's bytes, or None for one whose inputs did not change since the
+    last build (its bytes are the ones that build made)."""
+    digests: dict[str, str]
+    """Site path -> digest of what made it, for the next build."""
+
+
+def render_site(timeline: Timeline, config: Config, templates_dir: Path, last: Mapping[str, str] | None = None,
+                environments: dict | None = None, progress: Progress = quiet) -> Rendered:
+    """Render every page and data file; raise one BuildError naming each failing template line.
+
+    ``last`` maps site paths of the last build, whose bytes the caller still has, to the
+    digest they were made from: a file is made again only when its digest differs. The
+    digest covers every template's source and exactly what the template receives
+    (``render/digest.py``), so skipping is correct by construction. ``environments``
+    reuses Jinja2 environments between builds (Jinja2 recompiles a template that changed).
+    """
+    if not templates_dir.is_dir():
+        raise BuildError([problem(templates_dir, 1, "templates folder not found")])
+    key = (str(templates_dir.resolve()), config.base_path)
+    environments = environments if environments is not None else {}
+    env = environments.get(key) or environments.setdefault(key, make_environment(templates_dir, config))
+    last = last or {}
+    digester = Digester()
+    common = digester.digest(_templates_fingerprint(templates_dir), config)
+    pages = site_pages(timeline, config)
+    files: dict[str, bytes | None] = {".nojekyll": b""}
+    digests: dict[str, str] = {}
+    todo: list[Page] = []
+    for page in pages:
+        digest = digests[page.output] = digester.digest(common, page.template, page.meta, page.context).hex()
+        if last.get(page.output) == digest:
+            files[page.output] = None
+        else:
+            todo.append(page)
+    files.update(_render_pages(todo, env, config, templates_dir, progress))
+    listed = [(p.path, p.lastmod, p.in_sitemap) for p in pages]  # the sitemap's input
+    data = digester.digest(config, timeline, listed)
+    for name, make in data_files(timeline, config, pages).items():
+        digest = digests[name] = digester.digest(data, name).hex()
+        files[name] = None if last.get(name) == digest else make()
+    return Rendered(files=files, digests=digests)
+
+
+def _render_pages(todo: list[Page], env: jinja2.Environment, config: Config, templates_dir: Path,
+                  progress: Progress = quiet) -> dict[str, bytes]:
+    """Each page's bytes; one problem per failing template line, all raised together."""
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    templates: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
+    for index, page in enumerate(todo):
+        if index % 100 == 0:
+            progress("render", index, len(todo))
+        try:
+            template = templates.get(page.template) or templates.setdefault(
+                page.template, env.get_template(page.template))
+            files[page.output] = template.render(site=config, page=page.meta, **page.context).encode("utf-8")
+        except Exception as exc:  # any template failure becomes a located problem
+            found = _template_problem(exc, templates_dir, page.template)
+            if found not in problems:
+                problems.append(found)
+    progress("render", len(todo), len(todo))
+    if problems:
+        raise BuildError(problems)
+    return files
+
+
+def data_files(timeline: Timeline, config: Config, pages: list[Page]) -> dict[str, Callable[[], bytes]]:
+    """Feeds, discovery files and data exports by site path, each as the function that makes it
+    (so that an unchanged one is not made at all)."""
+    files = {
+        "feed.xml": lambda: atom_feed(timeline, config),
+        "feed.json": lambda: json_feed(timeline, config),
+        "robots.txt": lambda: robots(config),
+        "timeline.json": lambda: timelinejs(timeline, config),
+        "entries.json": lambda: entries_json(timeline, config),
+        "entries.csv": lambda: entries_csv(timeline, config),
+        "calendar.ics": lambda: calendar_ics(timeline, config),
+    }
+    if config.is_absolute:  # a sitemap needs absolute URLs
+        files["sitemap.xml"] = lambda: sitemap([(p.path, p.lastmod) for p in pages if p.in_sitemap], config)
+    return files
+
+
+def _templates_fingerprint(templates_dir: Path) -> bytes:
+    """A digest of every template file: any template may include or extend any other."""
+    digest = hashlib.blake2b()
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def _template_problem(exc: Exception, templates_dir: Path, name: str) -> Problem:
+    """Locate a template error at ``templates/x.html:line`` (Jinja keeps template lines in tracebacks)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Path(exc.filename) if exc.filename else templates_dir / (exc.name or name)
+        return problem(where, exc.lineno or 1, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return problem(templates_dir / name, 1, f"template not found: {exc.name}")
+    root = str(templates_dir.resolve())
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+            return Problem(display_path(Path(frame.filename)), frame.lineno or 1, f"template error: {exc}")
+    return problem(templates_dir / name, 1, f"template error: {exc}")

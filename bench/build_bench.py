@@ -5,8 +5,9 @@ text: common.mixed_corpus) and times whole processes, median of --runs:
 
   cold          empty output: output/, .output.* staging folders and .timeline-cache/ moved aside first
                 (common.discard: the benchmark deletes nothing while it measures, for any tool)
+  first edit    one seed's title changed right after each cold build, then built (no spare site yet)
   no change     the same build again
-  entry edited  one seed's title changed, then built
+  entry edited  one seed's title changed, then built (later edits: the site before last is the stage)
   template      `{# bench N #}` appended to templates/entry.html, then built
 
 plus peak RSS (GNU time's %M for the largest single process, and the sampled peak of the
@@ -43,7 +44,8 @@ from common import (REPO, SHARED, WORK, Run, discard, empty_graveyard, machine, 
 TIMELINE = REPO / ".venv" / "bin" / "timeline"
 PEERS = SHARED / "bench" / "peers" / "peers.sh"
 PEER_TOOLS = {"hugo": "Hugo", "pelican": "Pelican", "eleventy": "Eleventy", "floor": "floor", "floor-mp": "floor-mp"}
-OURS = {"cold": "cold", "nochange": "no change", "entry": "1 entry edited", "template": "1 template edited"}
+OURS = {"cold": "cold", "first": "1 entry edited right after cold", "nochange": "no change",
+        "entry": "1 entry edited", "template": "1 template edited"}
 RESULTS = Path(__file__).resolve().parent / "results.md"
 MB = 1_000_000
 
@@ -93,14 +95,17 @@ def bench_ours(count: int, runs: int, notes: list[str], extra: list[str]) -> dic
     before = sources()
     build = [str(TIMELINE), "build", *extra, "-q"]
     measured: dict[str, list[Run]] = {key: [] for key in OURS}
-    for _ in range(runs):
-        clean(site)
-        measured["cold"].append(run_measured(build, site))
-    for _ in range(runs):
-        measured["nochange"].append(run_measured(build, site))
     seed = sorted((site / "seeds").glob("*.md"))[count // 4]
     text = seed.read_text()
     title = re.search(r"^title: .+$", text, re.M).group(0)
+    for n in range(runs):  # each cold build is followed by an edit: the first edit, with no spare site yet
+        seed.write_text(text)
+        clean(site)
+        measured["cold"].append(run_measured(build, site))
+        seed.write_text(text.replace(title, f'title: "Benchmark first edit {n}"', 1))
+        measured["first"].append(run_measured(build, site))
+    for _ in range(runs):
+        measured["nochange"].append(run_measured(build, site))
     for n in range(runs):
         seed.write_text(text.replace(title, f'title: "Benchmark edit {n}"', 1))
         measured["entry"].append(run_measured(build, site))
@@ -185,26 +190,27 @@ def targets(rows: dict[int, dict]) -> list[tuple[str, str, bool | None]]:
         ratio = value.seconds / peer.seconds
         return (f"{name} ≤ {limit}× Hugo cold ({at})", f"{ratio:.2f}×", ratio <= limit)
 
-    found = [versus("cold build", ours, hugo, 2.5)]
+    found = [versus("cold build", ours, hugo, 1.6)]
     if ours and pelican:
-        found.append((f"cold build ≥ 4× faster than Pelican ({at})", f"{pelican.seconds / ours.seconds:.2f}× faster",
-                      pelican.seconds / ours.seconds >= 4))
+        found.append((f"cold build ≥ 3.5× faster than Pelican ({at})",
+                      f"{pelican.seconds / ours.seconds:.2f}× faster", pelican.seconds / ours.seconds >= 3.5))
     else:
-        found.append((f"cold build ≥ 4× faster than Pelican ({at})", "not measured", None))
+        found.append((f"cold build ≥ 3.5× faster than Pelican ({at})", "not measured", None))
     if ours and eleventy:
         found.append((f"cold build faster than Eleventy ({at})",
                       f"{ours.seconds:.2f} s vs {eleventy.seconds:.2f} s", ours.seconds < eleventy.seconds))
     else:
         found.append((f"cold build faster than Eleventy ({at})", "not measured", None))
-    found.append(versus("1-entry-edited rebuild", row["entry"], hugo, 0.25))
+    found.append(versus("1 entry edited right after a cold build", row["first"], hugo, 0.3))
+    found.append(versus("1 entry edited, later edits", row["entry"], hugo, 0.3))
     found.append(versus("no-change rebuild", row["nochange"], hugo, 0.1))
     ran = [s for r in rows.values() for s in (r[k] for k in OURS) if s]
     if ran:
         tree, single = max(s.tree_mb for s in ran), max(s.rss_mb for s in ran)
-        # The issue's target is the largest process, as GNU time reports it for the peers too;
-        # the whole tree (parse workers, the forked renderer, Pagefind) is shown beside it.
-        found.append(("peak RSS of the largest process ≤ 150 MB (all builds)",
-                      f"{single:.0f} MB; whole process tree {tree:.0f} MB", single <= 150))
+        # The target is the largest process, as GNU time reports it for the peers too;
+        # the whole tree (parse workers, Pagefind) is shown beside it.
+        found.append(("peak RSS of the largest process ≤ 250 MB (all builds)",
+                      f"{single:.0f} MB; whole process tree {tree:.0f} MB", single <= 250))
     if 1000 in rows and 10000 in rows and rows[1000]["cold"] and rows[10000]["cold"]:
         ratio = rows[10000]["cold"].seconds / rows[1000]["cold"].seconds
         found.append(("our cold 10,000 / 1,000 time ratio ≤ 11", f"{ratio:.1f}", ratio <= 11))
@@ -243,9 +249,10 @@ def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, loa
            "reuse the output and the cache the previous build left." if any(r["cache"] for r in rows.values())
            else "; there is no on-disk cache yet, so every rebuild parses every seed again."),
         "",
-        "| entries | cold | no change | 1 entry edited | 1 template edited | peak RSS: largest process / tree "
-        "| largest page | " + " | ".join(f"{name} cold" for name in PEER_TOOLS.values()) + " |",
-        "| ---: |" + " ---: |" * (6 + len(PEER_TOOLS)),
+        "| entries | cold | first edit | no change | 1 entry edited | 1 template edited "
+        "| peak RSS: largest process / tree | largest page | "
+        + " | ".join(f"{name} cold" for name in PEER_TOOLS.values()) + " |",
+        "| ---: |" + " ---: |" * (7 + len(PEER_TOOLS)),
     ]
     for count, row in rows.items():
         ran = [row[k] for k in OURS if row[k]]

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +22,8 @@ from generator.model import Entry
 from generator.progress import Progress, quiet
 from generator.render.site import render_site
 from generator.timeline import build_timeline
-from generator.write import WriteReport, as_written, check_output_folder, leftovers, one_build_at_a_time, write_site
+from generator.write import (Content, WriteReport, as_written, check_output_folder, leftovers, one_build_at_a_time,
+                             write_site)
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,9 @@ class BuildCache:
 class Site:
     """A built site, as ``write_site`` takes it."""
 
-    files: dict[str, bytes | None]
-    """Site path -> bytes, every page and asset; None for a file of ``BuildCache.last`` that
-    stays, where the cache does not keep the site (``keep_site``)."""
+    files: Mapping[str, Content]
+    """Site path -> bytes (or chunks), every page and asset, made as they are asked for; None for a file
+    of ``BuildCache.last`` that stays, where the cache does not keep the site (``keep_site``)."""
     result: BuildResult
 
 
@@ -123,23 +124,27 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
         raise BuildError(warnings)
     timeline = build_timeline(entries, display_path(options.seeds_dir), include_drafts=options.drafts, eras=config.eras)
     last = {name: digest for name, digest in cache.digests.items() if name in cache.last}
-    rendered = render_site(timeline, config, options.templates_dir, last, cache.environments, progress)
-    files = _merge_static(rendered.files, load_static(options.static_dir), options.static_dir)
-    if options.search and config.search:
-        files.update(_search_bundle(files, cache, config.language, _jobs(options), progress))
-    warnings += _too_big_for_pages(files, cache.last, options.out_dir)
+    rendered = render_site(timeline, config, options.templates_dir, last, cache.environments,
+                           zip(loaded.entries, loaded.keys))
+    files: Mapping[str, Content] = rendered.files.with_files(_static(rendered.files, options.static_dir))
+    search = options.search and config.search
+    if options.strict or cache.keep_site or search:  # every file's bytes are needed now
+        files = _contents(files, cache.last)
+        if search:
+            files = {**files, **_search_bundle(files, cache, config.language, _jobs(options), progress)}
+    if options.strict or cache.keep_site:  # ``build`` checks the files it wrote, where they are not all here
+        warnings += too_big_for_pages((len(data) for data in files.values() if data is not None), options.out_dir)
     if options.strict:  # a strict build is also a checked one
-        found = [*warnings, *check_site(_contents(files, cache.last), config.base_path,
-                                        where=display_path(options.out_dir))]
+        found = [*warnings, *check_site(files, config.base_path, where=display_path(options.out_dir))]
         if found:
             raise BuildError(found)
     cache.digests = rendered.digests
     if cache.keep_site:
-        files = cache.last = _contents(files, cache.last)  # type: ignore[assignment] - no None left
+        cache.last = files
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started, warnings=warnings, ignored=loaded.ignored,
-                         rendered=sum(1 for data in rendered.files.values() if data is not None))
+                         rendered=rendered.files.made_anew())
     return Site(files=files, result=result)
 
 
@@ -159,19 +164,25 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
         check_output_folder(out_dir)  # again: the build we waited for may have changed it
         saved = disk.load(options.cache_dir) if options.cache_dir is not None else disk.Saved()
         if saved.out_dir != str(out_dir):  # what it says of the output is of another folder
-            saved = disk.Saved(entries=saved.entries, search=saved.search, signatures=saved.signatures)
+            saved = disk.Saved(signatures=saved.signatures, search=saved.search)
         inputs = _inputs_digest(options, saved.signatures)
         kept = as_written(out_dir, saved.record)
         repeated = _summary_result(saved.result)
         if repeated and saved.inputs == inputs.digest and len(kept) == len(saved.record) and not leftovers(out_dir):
             return replace(repeated, seconds=time.perf_counter() - started,
                            written=WriteReport(written=0, unchanged=repeated.files, removed=0, record=saved.record))
+        if options.cache_dir is not None:
+            saved = disk.load_parsed(options.cache_dir, saved, search=options.search)
         cache = BuildCache(entries=saved.entries, search=saved.search, keep_site=False,
                            digests={name: d for name, d in saved.digests.items() if name in kept},
                            last=LastSite(out_dir, {name: saved.record[name] for name in kept}))
         site = build_site(options, cache, progress, inputs.contents)
         written = write_site(site.files, options.out_dir, progress,
-                             spare=disk.spare_folder(options.cache_dir) if options.cache_dir is not None else None)
+                             spare=disk.spare_folder(options.cache_dir) if options.cache_dir is not None else None,
+                             last=cache.last.record)
+        if not options.strict:  # a strict build checked it before writing
+            site = replace(site, result=replace(site.result, warnings=site.result.warnings + too_big_for_pages(
+                (size for size, _, _ in written.record.values()), options.out_dir)))
         if options.cache_dir is not None:
             disk.save(options.cache_dir, disk.Saved(
                 out_dir=str(out_dir), inputs=inputs.digest, signatures=inputs.signatures, digests=cache.digests,
@@ -202,13 +213,10 @@ class LastSite(Mapping[str, bytes]):
         return name in self.record
 
 
-def _size(last: Mapping[str, bytes], name: str) -> int:
-    return last.record[name][0] if isinstance(last, LastSite) else len(last[name])
-
-
-def _contents(files: Mapping[str, bytes | None], last: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Every file's bytes, reading those that stay from the last build."""
-    return {name: data if data is not None else last[name] for name, data in files.items()}
+def _contents(files: Mapping[str, Content], last: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Every file's bytes, joining those made as chunks and reading those that stay from the last build."""
+    return {name: last[name] if data is None else data if isinstance(data, bytes) else b"".join(data)
+            for name, data in files.items()}
 
 
 def _summary(result: BuildResult) -> dict:
@@ -286,24 +294,23 @@ PAGES_LIMIT = 1_000_000_000
 """GitHub Pages publishes sites of at most 1 GB (K3)."""
 
 
-def _too_big_for_pages(files: Mapping[str, bytes | None], last: Mapping[str, bytes],
-                       out_dir: Path) -> tuple[Problem, ...]:
-    size = sum(len(data) if data is not None else _size(last, name) for name, data in files.items())
+def too_big_for_pages(sizes: Iterable[int], out_dir: Path) -> tuple[Problem, ...]:
+    """A warning when the files' sizes add up to more than GitHub Pages publishes."""
+    size = sum(sizes)
     if size <= PAGES_LIMIT:
         return ()
     return (problem(out_dir, 1, f"the site is {size / 1e6:,.1f} MB; GitHub Pages publishes at most "
                                 f"{PAGES_LIMIT / 1e6:,.0f} MB"),)
 
 
-def _search_bundle(files: dict[str, bytes | None], cache: BuildCache, language: str, jobs: int,
+def _search_bundle(files: Mapping[str, bytes], cache: BuildCache, language: str, jobs: int,
                    progress: Progress) -> dict[str, bytes]:
     """The Pagefind bundles, each index made again only when one of its pages changed
     (Pagefind is deterministic)."""
     from generator.render.search import make_indexes, site_files  # pagefind loads asyncio: 25 ms
     progress("search index", 0, 1)
-    pages = {name: data if data is not None else cache.last[name]
-             for name, data in files.items() if name.endswith(".html")}
-    cache.search = make_indexes(pages, language, cache.search, jobs)
+    cache.search = make_indexes({name: data for name, data in files.items() if name.endswith(".html")},
+                                language, cache.search, jobs)
     progress("search index", 1, 1)
     return site_files(cache.search)
 
@@ -326,11 +333,11 @@ def _load_all(options: BuildOptions, cache: BuildCache, progress: Progress, know
     return config, loaded
 
 
-def _merge_static(pages: dict[str, bytes | None], static: dict[str, bytes], static_dir: Path) -> dict[str, bytes | None]:
-    """Rendered pages plus static assets; an asset may not shadow a page."""
-    clashes = sorted(set(pages) & set(static))
+def _static(pages: Mapping[str, object], static_dir: Path) -> dict[str, bytes]:
+    """The static assets; one may not shadow a generated file."""
+    static = load_static(static_dir)
+    clashes = sorted(name for name in static if name in pages)
     if clashes:
         raise BuildError([problem(static_dir / name, 1, f"static file would overwrite the generated {name}")
                           for name in clashes])
-    return {**pages, **static}
-
+    return static

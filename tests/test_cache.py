@@ -82,6 +82,28 @@ def test_disk_cache_gives_the_same_site_and_survives_corruption(site: Path):
         assert tree_hash(site / "output") == tree_hash(site / "fresh")
 
 
+def test_a_cache_file_of_another_version_is_written_again(site: Path):
+    """An entries file written by another version of the generator is ignored, and the next
+    build writes it anew (its keys being the same is no reason to keep it), so the build
+    after that finds every parsed seed again."""
+    import json
+
+    from conftest import run_timeline
+    from generator import cache
+
+    assert run_timeline("build", cwd=site).returncode == 0
+    files = sorted((site / ".timeline-cache").glob("entries-*.json"))
+    for path in files:
+        data = json.loads(path.read_text())
+        path.write_text(json.dumps({**data, "identity": "an older generator"}))
+    touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall because", "hall, because")
+    assert run_timeline("build", cwd=site).returncode == 0
+    identities = {json.loads(path.read_text())["identity"] for path in files if path.is_file()}
+    assert identities == {cache.generator_identity()}
+    saved = cache.load_parsed(site / ".timeline-cache", cache.load(site / ".timeline-cache"))
+    assert len(saved.entries) == len([p for p in (site / "seeds").iterdir() if not p.name.startswith("_")])
+
+
 def test_parallel_parsing_gives_the_same_site(tmp_path: Path):
     from conftest import make_site, run_timeline, tree_hash
     from generator.load.seeds import PARALLEL_THRESHOLD

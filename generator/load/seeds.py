@@ -44,6 +44,33 @@ class Loaded:
     """Files skipped by rule (editor leftovers, other suffixes), for ``--verbose``."""
     registry: Registry
     """The actors and places the entries were resolved against."""
+    keys: tuple[str, ...] = ()
+    """Each entry's parse-cache key: a digest of everything it was made from (its file's name and
+    bytes, the actors file), which equal entries share; render digests an entry by it."""
+
+
+def _look_up(seeds_dir: Path, registry: Registry, cache: MutableMapping[str, Parsed], known: Mapping[str, str],
+             errors: list[Problem], ignored: list[str]) -> tuple[list[str], list[tuple[str, str, str | None, str]]]:
+    """Every seed's cache key, and the seeds to parse: (name, path, text, digest), the text None
+    where the caller gave the digest (the process that parses it reads it)."""
+    keys: list[str] = []
+    todo: list[tuple[str, str, str | None, str]] = []
+    for name, path in seed_files(seeds_dir, READERS, errors, ignored):
+        digest = known.get(path)
+        if digest is None:  # read it here, to look it up by what was read
+            try:
+                data = read_bounded(Path(path))
+                text, digest = decode(Path(path), data), content_digest(data)
+            except BuildError as exc:
+                errors.extend(exc.problems)
+                continue
+        else:
+            text = None  # the process that parses it reads it, if it is to be parsed
+        key = _key(name, seeds_dir, digest, registry)
+        keys.append(key)
+        if key not in cache:
+            todo.append((name, path, text, digest))
+    return keys, todo
 
 
 def _key(name: str, seeds_dir: Path, digest: str | None, registry: Registry) -> str:
@@ -77,22 +104,14 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None,
     ignored: list[str] = []
     cache = cache if cache is not None else {}
     known = known or {}
-    keys: list[str] = []
-    todo: dict[str, tuple[str, str]] = {}  # cache key -> (path, text) to parse
-    for name, path in seed_files(seeds_dir, READERS, errors, ignored):
-        key = _key(name, seeds_dir, known.get(path), registry)
-        if key not in cache:  # read it, and look it up by what was read
-            try:
-                data = read_bounded(Path(path))
-                text = decode(Path(path), data)
-            except BuildError as exc:
-                errors.extend(exc.problems)
-                continue
-            key = _key(name, seeds_dir, content_digest(data), registry)
-            if key not in cache:
-                todo[key] = (path, text)
-        keys.append(key)
-    parsed = dict(zip(todo, _parse_all(list(todo.values()), seeds_dir, converter, registry, jobs, progress)))
+    keys, todo = _look_up(seeds_dir, registry, cache, known, errors, ignored)
+    parsed: dict[str, Parsed | BuildError] = {}
+    for (name, _, _, digest), (read, value) in zip(todo, _parse_all([(p, t) for _, p, t, _ in todo], seeds_dir,
+                                                                     converter, registry, jobs, progress)):
+        key = _key(name, seeds_dir, digest, registry)
+        if read is not None and read != digest:  # changed since the caller's digest: keyed by what was parsed
+            keys[keys.index(key)] = key = _key(name, seeds_dir, read, registry)
+        parsed[key] = value
     entries: list[Entry] = []
     warnings: list[Problem] = []
     for key in keys:
@@ -102,18 +121,20 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None,
             continue
         entries.append(value[0])
         warnings.extend(value[1])
-    fresh = {key: value for key, value in parsed.items() if not isinstance(value, BuildError)}
-    for key in [key for key in cache if key not in keys]:
+    keys = [key for key in keys if not isinstance(parsed.get(key), BuildError)]
+    wanted = set(keys)
+    for key in [key for key in cache if key not in wanted]:
         del cache[key]
-    cache.update(fresh)
+    cache.update((key, value) for key, value in parsed.items() if not isinstance(value, BuildError))
     if errors:
         raise BuildError(errors)
-    return Loaded(tuple(entries), tuple(warnings), tuple(sorted(i for i in ignored if i != REGISTRY_FILE)), registry)
+    return Loaded(tuple(entries), tuple(warnings), tuple(sorted(i for i in ignored if i != REGISTRY_FILE)), registry,
+                  tuple(keys))
 
 
-def _parse_all(items: list[tuple[str, str]], root: Path, converter: MarkdownConverter | None, registry: Registry,
-               jobs: int, progress: Progress = quiet) -> list[Parsed | BuildError]:
-    """Parse (path, text) pairs in order, in worker processes when there are many."""
+def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: MarkdownConverter | None,
+               registry: Registry, jobs: int, progress: Progress = quiet) -> list[tuple[str | None, Parsed | BuildError]]:
+    """Parse (path, text or None to read it) pairs in order, in worker processes when there are many."""
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
         converter = converter or MarkdownConverter()
         parsed = []
@@ -127,25 +148,32 @@ def _parse_all(items: list[tuple[str, str]], root: Path, converter: MarkdownConv
     # Fork where it is safe (Linux, no other thread: a lock another thread held at the fork
     # would stay held in the child); elsewhere spawn clean interpreters, as the preview does.
     safe = sys.platform.startswith("linux") and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if safe else "spawn")
     parsed = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork" if safe else "spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         for batch in pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches)):
             parsed += batch
             progress("parse", len(parsed), len(items))
     return parsed
 
 
-def _parse_batch(items: list[tuple[str, str]], root: Path, registry: Registry,
-                 converter: MarkdownConverter | None = None) -> list[Parsed | BuildError]:
-    """Parse seeds; a seed's BuildError is returned in its place so one bad file stops nothing."""
+def _parse_batch(items: list[tuple[str, str | None]], root: Path, registry: Registry,
+                 converter: MarkdownConverter | None = None) -> list[tuple[str | None, Parsed | BuildError]]:
+    """Parse seeds, reading those given without text: (digest of the bytes read, or None; the
+    entry and its warnings). A seed's BuildError is returned in its place so one bad file stops
+    nothing. Read here, in the worker, a cold build's 10,000 seeds are never all in the main process."""
     converter = converter or MarkdownConverter()
-    out: list[Parsed | BuildError] = []
+    out: list[tuple[str | None, Parsed | BuildError]] = []
     for path, text in items:
+        digest = None
         try:
+            if text is None:
+                data = read_bounded(Path(path))
+                text, digest = decode(Path(path), data), content_digest(data)
             entry, warnings = parse_seed(Path(path), root, text, converter, registry)
-            out.append((entry, tuple(warnings)))
+            out.append((digest, (entry, tuple(warnings))))
         except BuildError as exc:
-            out.append(exc)
+            out.append((digest, exc))
     return out
 
 

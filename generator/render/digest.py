@@ -35,6 +35,13 @@ class Digester:
     def __init__(self) -> None:
         self._known: dict[int, tuple[object, bytes]] = {}
 
+    def remember(self, value: object, fingerprint: str) -> None:
+        """Digest ``value`` (a dataclass) as ``fingerprint`` from now on: a digest of everything it
+        was made from, which only equal values share (a parsed seed's cache key), instead of its
+        serialised fields. Only this very object is matched."""
+        self._known[id(value)] = (value, hashlib.blake2b(fingerprint.encode("utf-8", "surrogatepass"),
+                                                         digest_size=SIZE).digest())
+
     def of(self, value: object) -> bytes:
         """The digest of one dataclass value, as the digests of values holding it use it: for a
         value met before (an entry, an era), looked up rather than made again."""

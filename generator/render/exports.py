@@ -3,6 +3,9 @@
 Each follows its standard so that real tools read it as it is: TimelineJS3 loads
 ``timeline.json``, spreadsheets open ``entries.csv`` (RFC 4180) and calendars
 subscribe to ``calendar.ics`` (RFC 5545).
+
+Each is made as a stream of chunks, written as they come: ``entries.json`` is 60 MB at
+10,000 entries, which would double a build's peak memory if it were held whole.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
+
+import orjson
 
 from generator.config import Config
 from generator.render.dates import entry_date_text
@@ -19,6 +25,27 @@ from generator.render.feeds import entry_id
 from generator.model import Entry, EntryPage, Timeline
 
 COMPACT = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
+CHUNK = 1 << 20
+"""About this many bytes a chunk."""
+
+
+def _json(value: object) -> bytes:
+    """``json.dumps(value, **COMPACT)`` as UTF-8, byte for byte, five times as fast (orjson)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def _chunks(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """``parts`` joined into chunks of about ``CHUNK`` bytes."""
+    pending: list[bytes] = []
+    size = 0
+    for part in parts:
+        pending.append(part)
+        size += len(part)
+        if size >= CHUNK:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def _date_parts(entry: Entry) -> dict:
@@ -30,16 +57,20 @@ def _date_parts(entry: Entry) -> dict:
     return parts
 
 
-def _dump(data: dict, records: str, items: list[str]) -> bytes:
+def _dump(data: dict, records: str, items: Iterable[bytes]) -> Iterator[bytes]:
     """JSON with each of ``items`` (each one encoded record) on a line of its own as the list
-    ``data[records]``: readable and diffable, and made by json's C encoder (``indent``
-    would switch it to the pure-Python one, five times slower)."""
+    ``data[records]``: readable and diffable."""
     rest = json.dumps(data, **COMPACT)[1:-1]
-    body = ",\n".join(items)
-    return f"{{{json.dumps(records)}:[\n{body}\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
+
+    def parts() -> Iterator[bytes]:
+        yield f"{{{json.dumps(records)}:[\n".encode()
+        for index, item in enumerate(items):
+            yield b",\n" + item if index else item
+        yield f"\n]{',' if rest else ''}{rest}}}\n".encode("utf-8")
+    return _chunks(parts())
 
 
-def _event(page: EntryPage) -> str:
+def _event(page: EntryPage) -> bytes:
     entry = page.entry
     event = {
         "unique_id": entry.slug,
@@ -48,12 +79,12 @@ def _event(page: EntryPage) -> str:
     }
     if page.era:
         event["group"] = page.era.name
-    return json.dumps(event, **COMPACT)
+    return _json(event)
 
 
-def timelinejs(timeline: Timeline, config: Config) -> bytes:
+def timelinejs(timeline: Timeline, config: Config) -> Iterator[bytes]:
     """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
-    events = [_event(page) for page in timeline.pages]
+    events = (_event(page) for page in timeline.pages)
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
         "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
@@ -69,7 +100,7 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
         "id": entry_id(config, e),
         "slug": e.slug,
         "url": config.full_url(e.path),
-        "date": e.date.isoformat() if not e.month_only else f"{e.date:%Y-%m}",
+        "date": e.date.isoformat()[:7] if e.month_only else e.date.isoformat(),
         "time": e.time.isoformat() if e.time else None,
         "date_display": entry_date_text(e),
         "title": e.title,
@@ -88,10 +119,9 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
     }
 
 
-def entries_json(timeline: Timeline, config: Config) -> bytes:
+def entries_json(timeline: Timeline, config: Config) -> Iterator[bytes]:
     """Every field of every entry, oldest first."""
-    records = [json.dumps(_record(p.entry, p.era.name if p.era else None, config), **COMPACT)
-               for p in timeline.pages]
+    records = (_json(_record(p.entry, p.era.name if p.era else None, config)) for p in timeline.pages)
     return _dump({"title": config.title}, "entries", records)
 
 
@@ -99,26 +129,30 @@ CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "plac
                "source_publishers", "updated", "slug")
 
 
-def entries_csv(timeline: Timeline, config: Config) -> bytes:
+def entries_csv(timeline: Timeline, config: Config) -> Iterator[bytes]:
     """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
-    rows = [_csv_row(CSV_COLUMNS)] + [_csv_row([
-        p.entry.date.isoformat() if not p.entry.month_only else f"{p.entry.date:%Y-%m}", p.entry.title,
-        config.full_url(p.entry.path), p.entry.summary, p.era.name if p.era else "",
-        "; ".join(t.name for t in p.entry.tags), "; ".join(a.name for a in p.entry.actors),
-        "; ".join(place.name for place in p.entry.places), " ".join(s.url for s in p.entry.sources),
-        "; ".join(s.publisher for s in p.entry.sources), p.entry.updated.isoformat() if p.entry.updated else "",
-        p.entry.slug,
-    ]) for p in timeline.pages]
-    return "".join(rows).encode("utf-8")
+    def rows() -> Iterator[bytes]:
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for p in timeline.pages:
+            e = p.entry
+            writer.writerow([
+                e.date.isoformat()[:7] if e.month_only else e.date.isoformat(), e.title,
+                config.full_url(e.path), e.summary, p.era.name if p.era else "",
+                "; ".join(t.name for t in e.tags), "; ".join(a.name for a in e.actors),
+                "; ".join(place.name for place in e.places), " ".join(s.url for s in e.sources),
+                "; ".join(s.publisher for s in e.sources), e.updated.isoformat() if e.updated else "", e.slug,
+            ])
+            if out.tell() >= CHUNK:
+                yield out.getvalue().encode("utf-8")
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue().encode("utf-8")
+    return rows()
 
 
-def _csv_row(fields) -> str:
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerow(fields)
-    return out.getvalue()
-
-
-def calendar_ics(timeline: Timeline, config: Config) -> bytes:
+def calendar_ics(timeline: Timeline, config: Config) -> Iterator[bytes]:
     """All-day events with stable UIDs; DTSTAMP is the entry's last change, never the build time.
 
     Written directly rather than with the icalendar library, which took 2.7 s for 10,000
@@ -126,22 +160,28 @@ def calendar_ics(timeline: Timeline, config: Config) -> bytes:
     """
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Timeline//timeline static site generator//EN",
             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(config.title)}"]
-    events = [_vevent(page.entry, config) for page in timeline.pages]
-    return "".join([*map(_ics_fold, head), *events, _ics_fold("END:VCALENDAR")]).encode("utf-8")
+    lines = [*map(_ics_fold, head), *(_vevent(page.entry, config) for page in timeline.pages),
+             _ics_fold("END:VCALENDAR")]
+    return _chunks(line.encode("utf-8") for line in lines)
 
 
 def _vevent(entry: Entry, config: Config) -> str:
     stamp = entry.updated or entry.date
     lines = ["BEGIN:VEVENT",
              f"SUMMARY:{_ics_text(entry.title)}",
-             f"DTSTART;VALUE=DATE:{entry.date:%Y%m%d}",
-             f"DTEND;VALUE=DATE:{entry.date + dt.timedelta(days=1):%Y%m%d}",
-             f"DTSTAMP:{stamp:%Y%m%d}T000000Z",
+             f"DTSTART;VALUE=DATE:{_basic(entry.date)}",
+             f"DTEND;VALUE=DATE:{_basic(entry.date + dt.timedelta(days=1))}",
+             f"DTSTAMP:{_basic(stamp)}T000000Z",
              f"UID:{entry_id(config, entry).removeprefix('urn:uuid:')}@timeline"]
     if entry.tags:
         lines.append("CATEGORIES:" + ",".join(_ics_text(t.name) for t in entry.tags))
     lines += [f"DESCRIPTION:{_ics_text(entry.summary)}", f"URL:{config.full_url(entry.path)}", "END:VEVENT"]
     return "".join(map(_ics_fold, lines))
+
+
+def _basic(day: dt.date) -> str:
+    """``YYYYMMDD``, four digits of year always (strftime gives ``1`` for year 1, and is slower)."""
+    return day.isoformat().replace("-", "")
 
 
 _ICS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
@@ -156,6 +196,8 @@ def _ics_text(value: str) -> str:
 def _ics_fold(line: str) -> str:
     """RFC 5545 section 3.1: at most 75 octets a line, continued after CRLF and a space,
     never inside a UTF-8 character."""
+    if len(line) <= 75 and line.isascii():  # most lines: nothing to fold
+        return line + "\r\n"
     data = line.encode("utf-8")
     parts, start, limit = [], 0, 75
     while len(data) - start > limit:

@@ -7,6 +7,7 @@ Canonical URLs, Open Graph and JSON-LD are decided here too, as data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.config import Config
@@ -34,29 +35,37 @@ class PageMeta:
     """schema.org data for a ``<script type="application/ld+json">``; {} for none."""
 
 
+def _as_given(config: Config, meta: PageMeta, context: dict) -> tuple[PageMeta, dict]:
+    return meta, context
+
+
 @dataclass(frozen=True)
 class Page:
-    """One output file to render: where it goes, with which template and context."""
+    """One output file to render: where it goes, with which template, and what its template
+    receives (``parts``)."""
 
     output: str
     template: str
-    meta: PageMeta
-    """What every template knows about the page."""
-    context: dict
-    """The template's own variables."""
+    path: str
+    """Site path of the page (before the base path), as in its meta's ``path``."""
+    made_from: tuple
+    """The values that, with the config, make the page's meta and context (``parts``): what
+    render digests to tell whether the page changed, since the two are a function of them."""
+    make: Callable[..., tuple[PageMeta, dict]] = _as_given
+    """Makes (meta, context) from the config and ``made_from``: only for a page to render,
+    so that a rebuild does not make 10,000 entry pages' metadata to keep them as they were."""
     lastmod: str | None = None
     """For the sitemap: the page's last change (YYYY-MM-DD) where known."""
     in_sitemap: bool = True
 
-    @property
-    def path(self) -> str:
-        """Site path of the page (before the base path), as in ``meta.path``."""
-        return self.meta.path
+    def parts(self, config: Config) -> tuple[PageMeta, dict]:
+        """What the template receives: ``page`` (the meta) and its own variables."""
+        return self.make(config, *self.made_from)
 
 
 def page(output: str, template: str, meta: PageMeta, context: dict, **more) -> Page:
-    """A page to render with ``template``."""
-    return Page(output, template, meta, context, **more)
+    """A page whose meta and context are made already."""
+    return Page(output, template, meta.path, (meta, context), **more)
 
 
 @dataclass(frozen=True)
@@ -174,8 +183,7 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                   {"timeline": timeline, "overview": overview(timeline, split), "split": split, "recent": recent,
                    "era_links": era_links, "latest": timeline.entries[-1] if timeline.entries else None},
                   lastmod=newest)]
-    pages += [_entry_page(config, item, listed_at[id(item.entry)], era_at.get(item.era, ""))
-              for item in timeline.pages]
+    pages += [_entry_page(item, listed_at[id(item.entry)], era_at.get(item.era, "")) for item in timeline.pages]
     if split:
         months = [m for y in timeline.years for m in y.months]
         for i, month in enumerate(months):
@@ -203,15 +211,19 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
     return pages
 
 
-def _entry_page(config: Config, item: EntryPage, listed_at: str, era_at: str) -> Page:
+def _entry_page(item: EntryPage, listed_at: str, era_at: str) -> Page:
     """An entry's page: the entry with its neighbours, its era and where it sits on the timeline."""
-    entry, path = item.entry, item.entry.path
-    meta = _meta(config, path, f"{entry.title} · {config.title}", entry.summary or config.description,
-                 og_type="article", jsonld=article_jsonld(entry, config))
-    return Page(f"{path}index.html", "entry.html", meta,
-                {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
-                 "listed_at": listed_at, "era_at": era_at},
+    entry = item.entry
+    return Page(f"{entry.path}index.html", "entry.html", entry.path, (item, listed_at, era_at), _entry_parts,
                 lastmod=(entry.updated or entry.date).isoformat())
+
+
+def _entry_parts(config: Config, item: EntryPage, listed_at: str, era_at: str) -> tuple[PageMeta, dict]:
+    entry = item.entry
+    meta = _meta(config, entry.path, f"{entry.title} · {config.title}", entry.summary or config.description,
+                 og_type="article", jsonld=article_jsonld(entry, config))
+    return meta, {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
+                  "listed_at": listed_at, "era_at": era_at}
 
 
 def _facet_pages(timeline: Timeline, config: Config, newest: str | None) -> list[Page]:

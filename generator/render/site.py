@@ -7,9 +7,10 @@ from the ``url`` filter, every date from the locale-free date filters.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,7 @@ import jinja2
 
 from generator.config import Config, quote_path
 from generator.errors import BuildError, Problem, display_path, problem
-from generator.model import Timeline
-from generator.progress import Progress, quiet
+from generator.model import Entry, Timeline
 from generator.render.dates import entry_date_text, entry_datetime, isodate, longdate, monthname
 from generator.render.digest import Digester
 from generator.render.exports import calendar_ics, entries_csv, entries_json, timelinejs
@@ -49,11 +49,60 @@ def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
     return env
 
 
+class SiteFiles(Mapping[str, "bytes | Iterable[bytes] | None"]):
+    """The site's files by site path, each made when it is asked for and not kept, so that a
+    10,000-page site is never held in memory at once (``write_site`` takes one at a time).
+    None stands for a file whose inputs did not change since the last build.
+
+    A file whose template fails raises one BuildError naming every failing template line
+    of the whole site, found by making the files not made yet."""
+
+    def __init__(self, items: dict[str, bytes | None | Callable[[], bytes | Iterable[bytes]]]) -> None:
+        self._items = items
+
+    def __getitem__(self, name: str) -> bytes | Iterable[bytes] | None:
+        item = self._items[name]
+        if not callable(item):
+            return item
+        try:
+            return item()
+        except BuildError:
+            raise BuildError(self.problems()) from None
+
+    def problems(self) -> list[Problem]:
+        """Every problem of making the files, in site order, each once."""
+        found: list[Problem] = []
+        for item in self._items.values():
+            if callable(item):
+                try:
+                    item()
+                except BuildError as exc:
+                    found += [p for p in exc.problems if p not in found]
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def with_files(self, files: Mapping[str, bytes]) -> SiteFiles:
+        """These files and ``files`` (static files, the search index), which take no making."""
+        return SiteFiles({**self._items, **files})
+
+    def made_anew(self) -> int:
+        """How many files are made now (the others stay as they were)."""
+        return sum(1 for item in self._items.values() if item is not None)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The rendered site, less what is exactly as in the build whose digests were given."""
 
-    files: dict[str, bytes | None]
+    files: SiteFiles
     """Site path -> the file's bytes, or None for one whose inputs did not change since the
     last build (its bytes are the ones that build made)."""
     digests: dict[str, str]
@@ -61,14 +110,17 @@ class Rendered:
 
 
 def render_site(timeline: Timeline, config: Config, templates_dir: Path, last: Mapping[str, str] | None = None,
-                environments: dict | None = None, progress: Progress = quiet) -> Rendered:
-    """Render every page and data file; raise one BuildError naming each failing template line.
+                environments: dict | None = None, fingerprints: Iterable[tuple[Entry, str]] = ()) -> Rendered:
+    """Every page and data file by site path; a template error is one BuildError naming each
+    failing template line.
 
     ``last`` maps site paths of the last build, whose bytes the caller still has, to the
     digest they were made from: a file is made again only when its digest differs. The
     digest covers every template's source and exactly what the template receives
     (``render/digest.py``), so skipping is correct by construction. ``environments``
     reuses Jinja2 environments between builds (Jinja2 recompiles a template that changed).
+    ``fingerprints`` pairs entries with what they were parsed from (``Loaded.keys``),
+    which stands for them in digests.
     """
     if not templates_dir.is_dir():
         raise BuildError([problem(templates_dir, 1, "templates folder not found")])
@@ -77,52 +129,41 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, last: M
     env = environments.get(key) or environments.setdefault(key, make_environment(templates_dir, config))
     last = last or {}
     digester = Digester()
+    for entry, fingerprint in fingerprints:
+        digester.remember(entry, fingerprint)
     common = digester.digest(_templates_fingerprint(templates_dir), config)
     pages = site_pages(timeline, config)
-    files: dict[str, bytes | None] = {".nojekyll": b""}
+    items: dict[str, bytes | None | Callable[[], bytes | Iterable[bytes]]] = {".nojekyll": b""}
     digests: dict[str, str] = {}
-    todo: list[Page] = []
+    templates: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
     for page in pages:
-        digest = digests[page.output] = digester.digest(common, page.template, page.meta, page.context).hex()
-        if last.get(page.output) == digest:
-            files[page.output] = None
-        else:
-            todo.append(page)
-    files.update(_render_pages(todo, env, config, templates_dir, progress))
+        digest = digests[page.output] = digester.digest(common, page.template, *page.made_from).hex()
+        unchanged = last.get(page.output) == digest
+        items[page.output] = None if unchanged else functools.partial(_render, page, env, templates, config,
+                                                                       templates_dir)
     listed = [(p.path, p.lastmod, p.in_sitemap) for p in pages]  # the sitemap's input
     data = digester.digest(config, timeline, listed)
     for name, make in data_files(timeline, config, pages).items():
         digest = digests[name] = digester.digest(data, name).hex()
-        files[name] = None if last.get(name) == digest else make()
-    return Rendered(files=files, digests=digests)
+        items[name] = None if last.get(name) == digest else make
+    return Rendered(files=SiteFiles(items), digests=digests)
 
 
-def _render_pages(todo: list[Page], env: jinja2.Environment, config: Config, templates_dir: Path,
-                  progress: Progress = quiet) -> dict[str, bytes]:
-    """Each page's bytes; one problem per failing template line, all raised together."""
-    files: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    templates: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
-    for index, page in enumerate(todo):
-        if index % 100 == 0:
-            progress("render", index, len(todo))
-        try:
-            template = templates.get(page.template) or templates.setdefault(
-                page.template, env.get_template(page.template))
-            files[page.output] = template.render(site=config, page=page.meta, **page.context).encode("utf-8")
-        except Exception as exc:  # any template failure becomes a located problem
-            found = _template_problem(exc, templates_dir, page.template)
-            if found not in problems:
-                problems.append(found)
-    progress("render", len(todo), len(todo))
-    if problems:
-        raise BuildError(problems)
-    return files
+def _render(page: Page, env: jinja2.Environment, templates: dict[str, jinja2.Template], config: Config,
+            templates_dir: Path) -> bytes:
+    """One page's bytes; a template failure is a BuildError naming the template line."""
+    try:
+        template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
+        meta, context = page.parts(config)
+        return template.render(site=config, page=meta, **context).encode("utf-8")
+    except Exception as exc:  # any template failure becomes a located problem
+        raise BuildError([_template_problem(exc, templates_dir, page.template)]) from None
 
 
-def data_files(timeline: Timeline, config: Config, pages: list[Page]) -> dict[str, Callable[[], bytes]]:
+def data_files(timeline: Timeline, config: Config,
+               pages: list[Page]) -> dict[str, Callable[[], bytes | Iterable[bytes]]]:
     """Feeds, discovery files and data exports by site path, each as the function that makes it
-    (so that an unchanged one is not made at all)."""
+    (so that an unchanged one is not made at all): its bytes, or its chunks for a large one."""
     files = {
         "feed.xml": lambda: atom_feed(timeline, config),
         "feed.json": lambda: json_feed(timeline, config),

@@ -1,4 +1,4 @@
-"""Write: the new site -> output/, atomically. The only module that writes ``output/``.
+"""Staging and swapping: the new site -> output/, atomically.
 
 The new site is put together in a hidden folder beside ``output/`` (the stage) and then
 swapped in with two renames, so ``output/`` is always a complete site, the old one or
@@ -15,19 +15,14 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.errors import BuildError, problem
 from generator.progress import Progress, quiet
-
-MARKER = ".timeline-output"
-"""A file in every output folder we write: we only ever replace folders that carry it."""
-KEEP = ("CNAME", ".git")
-"""What a site owner may put in output/ by hand that every build carries over (H6): a custom
-domain's ``CNAME``, and ``.git`` for an output folder that is a checkout of a Pages branch.
-(``.nojekyll`` is part of every build.)"""
+from generator.write.files import (KEEP, MARKER, keep, link_or_copy, place, plain, remove, same_file, tree,
+                                   write_chunks, write_new, safe_relative)
 
 
 def check_output_folder(out_dir: Path) -> None:
@@ -95,14 +90,9 @@ def recover_leftovers(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def safe_relative(path: str) -> PurePosixPath:
-    """A site path that stays inside the output folder, or ValueError."""
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
-        raise ValueError(f"unsafe output path {path!r}")
-    return pure
-
-
+Content = bytes | Iterable[bytes] | None
+"""A file's bytes; its bytes as chunks in order (written as they come, never held whole);
+or None for the file of that name in ``output/``, kept as it is."""
 Record = dict[str, list[int]]
 """Site path -> [size, mtime_ns, inode] of each file as written: tells, unread, that it is unchanged."""
 
@@ -134,14 +124,16 @@ def as_written(out_dir: Path, record: Mapping[str, list[int]]) -> set[str]:
     return found
 
 
-def write_site(files: Mapping[str, bytes | None], out_dir: Path, progress: Progress = quiet,
-               spare: Path | None = None) -> WriteReport:
+def write_site(files: Mapping[str, Content], out_dir: Path, progress: Progress = quiet,
+               spare: Path | None = None, last: Mapping[str, list[int]] | None = None) -> WriteReport:
     """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
 
-    A file is given as its bytes, or as None for the file of that name in ``out_dir``, kept
-    as it is (``as_written``). No file is ever modified in place, so a build killed at any
-    moment leaves the old or the new site whole. ``spare``: where to keep the replaced
-    site to stage the next build in (the last one's is used now); None to delete it.
+    A file is given as its ``Content``, each asked for once, in site path order, and not
+    kept; a None file must be as the last build wrote it (``as_written``). No file is ever
+    modified in place, so a build killed at any moment leaves the old or the new site whole.
+    ``spare``: where to keep the replaced site to stage the next build in (the last one's is
+    used now); None to delete it. ``last``: the ``Record`` of ``out_dir``'s files as checked
+    by ``as_written``, which spares a system call for each file that stays.
     """
     out_dir = out_dir.absolute()
     check_output_folder(out_dir)
@@ -151,25 +143,30 @@ def write_site(files: Mapping[str, bytes | None], out_dir: Path, progress: Progr
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         recover_leftovers(out_dir)
         root = _open_stage(out_dir, spare)
-        staged, folders = _tree(root)
-        old = _tree(out_dir)[0] if out_dir.is_dir() else {}
+        staged, folders = tree(root)
+        last = last or {}
+        old = last.keys() if last else tree(out_dir)[0] if out_dir.is_dir() else {}
         _prune(root, staged, folders, files)
         written, record = 0, {}
-        for done, (name, data) in enumerate(sorted(files.items()), start=1):
+        for done, name in enumerate(sorted(files), start=1):  # one file at a time: each is made when asked for
             if done % 500 == 0 or done == len(files):
                 progress("write", done, len(files))
             where = name
-            name = safe_relative(name).as_posix()
+            data = files[name]
+            name = name if plain(name) else safe_relative(name).as_posix()
+            if data is None and name in last and staged.get(name) == last[name][2]:
+                record[name] = last[name]  # the stage holds the very file that stays
+                continue
             if _put(root, out_dir, name, data, staged.get(name)):
                 written += 1
             st = os.lstat(root / name)
             record[name] = [st.st_size, st.st_mtime_ns, st.st_ino]
         where = MARKER
-        _place(str(root / MARKER), lambda: _write(
+        place(str(root / MARKER), lambda: write_new(
             str(root / MARKER), b"Built by timeline. This whole folder is replaced on every build.\n"))
         for name in KEEP:
             where = name
-            _keep(out_dir / name, root / name, name in files)
+            keep(out_dir / name, root / name, name in files)
         os.chmod(root, 0o755)  # mkdtemp makes it 0700; a web server must be able to read it
         where = ""
         _swap(root, out_dir, spare)
@@ -185,16 +182,22 @@ def write_site(files: Mapping[str, bytes | None], out_dir: Path, progress: Progr
     return WriteReport(written=written, unchanged=len(files) - written, removed=removed, record=record)
 
 
-def _put(root: Path, out_dir: Path, name: str, data: bytes | None, staged: int | None) -> bool:
+def _put(root: Path, out_dir: Path, name: str, data: Content, staged: int | None) -> bool:
     """Make the stage's file ``name``: the live site's file when ``data`` is None or its bytes,
     else a new file. Whether it was written anew."""
     target, live = f"{root}{os.sep}{name}", f"{out_dir}{os.sep}{name}"
-    inode = _same_file(live, data)
+    if data is not None and not isinstance(data, bytes):  # chunks: written, then compared on disk
+        place(target, lambda: write_chunks(target, data))
+        if not same_file(live, None, compare=target):
+            return True
+        os.unlink(target)  # the live file holds these very bytes: link it instead
+        data, staged = None, None
+    inode = same_file(live, data)
     if inode is None:
-        _place(target, lambda: _write(target, data))  # type: ignore[arg-type] - None is always the same file
+        place(target, lambda: write_new(target, data))  # type: ignore[arg-type] - None is always the same file
         return True
     if staged != inode:  # the stage must hold this very file, not a copy
-        _place(target, lambda: _link_or_copy(live, target))
+        place(target, lambda: link_or_copy(live, target))
     return False
 
 
@@ -212,30 +215,6 @@ def _open_stage(out_dir: Path, spare: Path | None) -> Path:
     return stage
 
 
-def _tree(root: Path) -> tuple[dict[str, int], set[str]]:
-    """Every file of a site folder (site path -> inode; a symlink counts as a file) and every
-    folder, leaving out what KEEP names: that is the owner's, not the site's."""
-    files: dict[str, int] = {}
-    folders: set[str] = set()
-    pending = [("", str(root))]
-    while pending:
-        prefix, folder = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            name = prefix + entry.name
-            if not prefix and entry.name in KEEP:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                folders.add(name)
-                pending.append((name + "/", entry.path))
-            else:
-                files[name] = entry.inode()
-    return files, folders
-
-
 def _prune(stage: Path, staged: dict[str, int], folders: set[str], files: Mapping[str, object]) -> None:
     """Delete from the stage what the new site does not have (files, folders) and the KEEP
     items, which are written or linked from the live site again after."""
@@ -248,87 +227,7 @@ def _prune(stage: Path, staged: dict[str, int], folders: set[str], files: Mappin
     for name in sorted((name for name in folders - needed if name not in files), key=len):
         shutil.rmtree(stage / name, ignore_errors=True)
     for name in KEEP:  # made again after: generated, or linked from the live site
-        _remove(stage / name)
-
-
-def _place(target: str, make: Callable[[], object]) -> None:
-    """Put a new file at ``target`` with ``make``: never written through what stood there (a file
-    of an older site, which may be a hard link to the live site's file, or a folder), which is
-    removed first; missing folders are made."""
-    try:
-        make()
-        return
-    except FileExistsError:
-        _remove(Path(target))
-    except (FileNotFoundError, NotADirectoryError):  # no folder, or a file where the folder goes
-        _make_folder(os.path.dirname(target))
-    make()
-
-
-def _make_folder(folder: str) -> None:
-    """``os.makedirs``, removing a file of an older site that stands where a folder goes."""
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        parent = os.path.dirname(folder)
-        _make_folder(parent)
-        if not os.path.isdir(folder):
-            _remove(Path(folder))
-        os.makedirs(folder, exist_ok=True)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.is_symlink() or path.exists():
-        path.unlink()
-
-
-def _keep(old: Path, new: Path, generated: bool) -> None:
-    """Carry a KEEP file or folder over from the old site, hard-linked (never moved: the old
-    site must stay whole until the swap). A generated file of that name wins; links are not followed."""
-    if generated or old.is_symlink() or not old.exists():
-        return
-    if old.is_dir():
-        shutil.copytree(old, new, symlinks=True, copy_function=os.link)
-    else:
-        _link_or_copy(old, new)
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    """A hard link at ``target`` to ``source``, or a copy where there are no hard links;
-    FileExistsError when ``target`` exists: it is never written through."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here
-        with open(source, "rb") as old, open(target, "xb") as new:
-            shutil.copyfileobj(old, new)
-
-
-def _same_file(live: str, data: bytes | None) -> int | None:
-    """The inode of ``live`` when it is a regular file, not a link, holding ``data`` (any
-    bytes when ``data`` is None); else None."""
-    try:
-        st = os.lstat(live)
-        if not stat.S_ISREG(st.st_mode) or (data is not None and st.st_size != len(data)):
-            return None
-        if data is not None:
-            with open(live, "rb") as handle:
-                if handle.read() != data:
-                    return None
-        return st.st_ino
-    except OSError:
-        if data is None:
-            raise
-        return None
-
-
-def _write(target: str, data: bytes) -> None:
-    """Write a new file (never one shared with the live site: x)."""
-    with open(target, "xb") as handle:
-        handle.write(data)
+        remove(stage / name)
 
 
 def _swap(stage: Path, out_dir: Path, spare: Path | None) -> None:
@@ -344,7 +243,7 @@ def _swap(stage: Path, out_dir: Path, spare: Path | None) -> None:
     os.rename(stage, out_dir)
     if spare is not None:
         with contextlib.suppress(OSError):
-            _remove(spare)
+            remove(spare)
             spare.parent.mkdir(parents=True, exist_ok=True)
             os.rename(old, spare)  # fails across file systems: then it is deleted
     shutil.rmtree(old, ignore_errors=True)

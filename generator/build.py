@@ -90,6 +90,9 @@ class BuildCache:
     """The last build's files that are still at hand, by site path."""
     search: dict = field(default_factory=dict)
     """The last search indexes by folder, each with the digest of the pages it indexed."""
+    signatures: dict = field(default_factory=dict)
+    """Seed files' stat data and content digests (``inputs_digest``): a rebuild reads only the
+    seeds that changed."""
     keep_site: bool = True
     """Keep every file's bytes in memory as ``last`` (the preview); False where ``last`` is
     the output folder (``timeline build``), and ``Site.files`` holds None for a file that stays."""
@@ -109,12 +112,15 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
                known: Mapping[str, str] | None = None) -> Site:
     """Load, model and render the site in memory; raise BuildError listing every problem.
 
-    With a ``cache`` from the last build, only what changed is parsed and rendered; the
-    cache is brought up to date when the build succeeds. ``known``: the digests of seed
-    files' bytes where the caller has them (``cache.inputs_digest``).
+    With a ``cache`` from the last build, only what changed is read, parsed and rendered;
+    the cache is brought up to date when the build succeeds. ``known``: the digests of seed
+    files' bytes where the caller has them already (``inputs_digest``).
     """
     started = time.perf_counter()
     cache = cache if cache is not None else BuildCache()
+    if known is None:
+        seeds = inputs_digest((options.seeds_dir,), (), "", cache.signatures)
+        cache.signatures, known = seeds.signatures, seeds.contents
     config, loaded = _load_all(options, cache, progress, known)
     entries, warnings = loaded.entries, loaded.warnings
     if not options.future:

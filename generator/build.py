@@ -184,8 +184,7 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
                            last=LastSite(out_dir, {name: saved.record[name] for name in kept}))
         site = build_site(options, cache, progress, inputs.contents)
         written = write_site(site.files, options.out_dir, progress,
-                             spare=disk.spare_folder(options.cache_dir) if options.cache_dir is not None else None,
-                             last=cache.last.record)
+                             spare=disk.spare_folder(options.cache_dir) if options.cache_dir is not None else None)
         if not options.strict:  # a strict build checked it before writing
             site = replace(site, result=replace(site.result, warnings=site.result.warnings + too_big_for_pages(
                 (size for size, _, _ in written.record.values()), options.out_dir)))

@@ -74,7 +74,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--no-search", action="store_true",
                            help="skip the full-text search index (also: search = false in the config)")
     build_cmd.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                           help="processes for parsing many seeds and rendering many pages (default: one per CPU core)")
+                           help="processes for parsing many seeds at once (default: one per CPU core)")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="also list ignored files")

@@ -213,8 +213,8 @@ PREPROCESSOR_SAMPLES = [
 
 
 @pytest.mark.parametrize("text", INLINE_SAMPLES + HEADING_SAMPLES + BLOCK_SAMPLES + PREPROCESSOR_SAMPLES)
-def test_leaving_out_unused_inline_patterns_gives_python_markdowns_own_html(text):
-    """Each sample converted with the patterns it cannot use left out equals stock Python-Markdown,
+def test_leaving_out_unused_steps_gives_python_markdowns_own_html(text):
+    """Each sample converted with the steps it cannot use left out equals stock Python-Markdown,
     HTML and headings, at both base levels and after a reset (a build reuses its instances)."""
     import markdown
 
@@ -232,13 +232,18 @@ def test_leaving_out_unused_inline_patterns_gives_python_markdowns_own_html(text
             assert ours.toc_tokens == stock.toc_tokens
 
 
-def test_the_patterns_a_document_lacks_are_left_out_and_only_those():
+def test_the_steps_a_document_lacks_are_left_out_and_only_those():
     from generator.load import markup
 
     converter = markup.MarkdownConverter()
     plain = converter._markdown(1, "Plain prose.")
     assert not any(name in plain.inlinePatterns for name in markup.INLINE_NEEDS)
-    linked = converter._markdown(1, "A [link](/x) and *em*.")
+    assert [name for name in markup.BLOCK_NEEDS if name in plain.parser.blockprocessors] == ["olist"]
+    assert not any(name in plain.preprocessors for name in markup.PREPROCESSOR_NEEDS)
+    linked = converter._markdown(1, "A [link](/x) and *em*.\n\n> quoted\n\n    code")
     assert "link" in linked.inlinePatterns and "em_strong" in linked.inlinePatterns
     assert "backtick" not in linked.inlinePatterns and "html" not in linked.inlinePatterns
-    assert converter._markdown(1, "Other prose.") is plain  # one instance per set of patterns
+    assert "quote" in linked.parser.blockprocessors and "code" in linked.parser.blockprocessors
+    assert "table" not in linked.parser.blockprocessors and "hashheader" not in linked.parser.blockprocessors
+    assert "code" in converter._markdown(1, "    indented first line").parser.blockprocessors
+    assert converter._markdown(1, "Other prose.") is plain  # one instance per set of steps

@@ -84,14 +84,27 @@ INLINE_NEEDS = {
     "not_strong": ("*", "_"), "em_strong": ("*",), "em_strong2": ("_",),
 }
 """Python-Markdown's stock inline patterns, by their registered name, and the text each one's
-expression cannot match without: a pattern whose text a document lacks is left out of the
-converter for that document, which gives the same HTML faster (inline patterns are tried
-at every text node, 60% of a conversion). A name not listed here is always kept."""
+expression cannot match without."""
+BLOCK_NEEDS = {
+    "indent": ("\n ", "\t"), "code": ("\n    ", "\t"), "hashheader": ("#",), "setextheader": ("\n=", "\n-"),
+    "hr": ("*", "-", "_"), "olist": (".",), "ulist": ("*", "+", "-"), "quote": (">",), "reference": ("]:",),
+    "table": ("|",),
+}
+"""The same for the stock block processors (``indent`` and ``code`` also need a document that
+starts with a space)."""
+PREPROCESSOR_NEEDS = {"html_block": ("<",), "fenced_code_block": ("```", "~~~")}
+"""And for the stock preprocessors."""
+STEPS = (("inlinePatterns", INLINE_NEEDS), ("preprocessors", PREPROCESSOR_NEEDS), ("blockprocessors", BLOCK_NEEDS))
+"""Each registry of a Markdown instance, by attribute (``blockprocessors`` is ``md.parser``'s),
+with what its steps need. A document that lacks what a step needs is converted without
+that step, which gives the same HTML faster: the inline patterns are tried at every text
+node and the block processors on every block, over half of a conversion. A name not
+listed is always kept."""
 
 
 class MarkdownConverter:
     """Python-Markdown instances reset between documents (≈10% faster than a new one), one for
-    each set of inline patterns that some document can do without (``INLINE_NEEDS``).
+    each set of steps that some document can do without (``STEPS``).
 
     Created per build and passed along, never module-level, so concurrent builds
     in one process (the preview server) cannot share its state.
@@ -102,9 +115,12 @@ class MarkdownConverter:
         self._clean = html_cleaner().clean
 
     def _markdown(self, baselevel: int, text: str) -> markdown.Markdown:
-        """The converter for ``text``: the stock extensions less the patterns it cannot use,
-        removed through the registry's public ``deregister``."""
-        unused = frozenset(name for name, needs in INLINE_NEEDS.items() if not any(n in text for n in needs))
+        """The converter for ``text``: the stock extensions less the steps it cannot use
+        (``STEPS``), removed through each registry's public ``deregister``."""
+        probe = text.replace("\r", "\n")  # line ends as the steps see them
+        indented = probe.startswith((" ", "\t"))
+        unused = frozenset((registry, name) for registry, needs in STEPS for name, need in needs.items()
+                           if not any(n in probe for n in need) and not (indented and name in ("indent", "code")))
         md = self._instances.get((baselevel, unused))
         if md is None:
             md = markdown.Markdown(
@@ -112,8 +128,9 @@ class MarkdownConverter:
                             "tables", "fenced_code", "sane_lists"],
                 output_format="html",
             )
-            for name in unused:
-                md.inlinePatterns.deregister(name, strict=False)
+            for registry, name in unused:
+                steps = md.parser.blockprocessors if registry == "blockprocessors" else getattr(md, registry)
+                steps.deregister(name, strict=False)
             self._instances[(baselevel, unused)] = md
         md.reset()
         return md

@@ -18,11 +18,6 @@ domain's ``CNAME``, and ``.git`` for an output folder that is a checkout of a Pa
 (``.nojekyll`` is part of every build.)"""
 
 
-def plain(path: str) -> bool:
-    """A site path needing no checks: relative, without '', '.' or '..' parts or backslashes."""
-    return "\\" not in path and not any(part in ("", ".", "..") for part in path.split("/"))
-
-
 def safe_relative(path: str) -> PurePosixPath:
     """A site path that stays inside the output folder, or ValueError."""
     pure = PurePosixPath(path)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator.errors import BuildError, problem
 from generator.progress import Progress, quiet
-from generator.write.files import (KEEP, MARKER, keep, link_or_copy, place, plain, remove, same_file, tree,
+from generator.write.files import (KEEP, MARKER, keep, link_or_copy, place, remove, same_file, tree,
                                    write_chunks, write_new, safe_relative)
 
 
@@ -125,15 +125,14 @@ def as_written(out_dir: Path, record: Mapping[str, list[int]]) -> set[str]:
 
 
 def write_site(files: Mapping[str, Content], out_dir: Path, progress: Progress = quiet,
-               spare: Path | None = None, last: Mapping[str, list[int]] | None = None) -> WriteReport:
+               spare: Path | None = None) -> WriteReport:
     """Write ``files`` as the complete new content of ``out_dir``, replacing it atomically.
 
     A file is given as its ``Content``, each asked for once, in site path order, and not
     kept; a None file must be as the last build wrote it (``as_written``). No file is ever
     modified in place, so a build killed at any moment leaves the old or the new site whole.
     ``spare``: where to keep the replaced site to stage the next build in (the last one's is
-    used now); None to delete it. ``last``: the ``Record`` of ``out_dir``'s files as checked
-    by ``as_written``, which spares a system call for each file that stays.
+    used now); None to delete it.
     """
     out_dir = out_dir.absolute()
     check_output_folder(out_dir)
@@ -144,8 +143,7 @@ def write_site(files: Mapping[str, Content], out_dir: Path, progress: Progress =
         recover_leftovers(out_dir)
         root = _open_stage(out_dir, spare)
         staged, folders = tree(root)
-        last = last or {}
-        old = last.keys() if last else tree(out_dir)[0] if out_dir.is_dir() else {}
+        old = tree(out_dir)[0] if out_dir.is_dir() else {}
         _prune(root, staged, folders, files)
         written, record = 0, {}
         for done, name in enumerate(sorted(files), start=1):  # one file at a time: each is made when asked for
@@ -153,10 +151,7 @@ def write_site(files: Mapping[str, Content], out_dir: Path, progress: Progress =
                 progress("write", done, len(files))
             where = name
             data = files[name]
-            name = name if plain(name) else safe_relative(name).as_posix()
-            if data is None and name in last and staged.get(name) == last[name][2]:
-                record[name] = last[name]  # the stage holds the very file that stays
-                continue
+            name = safe_relative(name).as_posix()
             if _put(root, out_dir, name, data, staged.get(name)):
                 written += 1
             st = os.lstat(root / name)

@@ -170,7 +170,7 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
         check_output_folder(out_dir)  # again: the build we waited for may have changed it
         saved = disk.load(options.cache_dir) if options.cache_dir is not None else disk.Saved()
         if saved.out_dir != str(out_dir):  # what it says of the output is of another folder
-            saved = disk.Saved(signatures=saved.signatures, search=saved.search)
+            saved = disk.Saved(signatures=saved.signatures, indexes=saved.indexes)
         inputs = _inputs_digest(options, saved.signatures)
         kept = as_written(out_dir, saved.record)
         repeated = _summary_result(saved.result)
@@ -178,7 +178,7 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
             return replace(repeated, seconds=time.perf_counter() - started,
                            written=WriteReport(written=0, unchanged=repeated.files, removed=0, record=saved.record))
         if options.cache_dir is not None:
-            saved = disk.load_parsed(options.cache_dir, saved, search=options.search)
+            saved = disk.load_parsed(options.cache_dir, saved)
         cache = BuildCache(entries=saved.entries, search=saved.search, keep_site=False,
                            digests={name: d for name, d in saved.digests.items() if name in kept},
                            last=LastSite(out_dir, {name: saved.record[name] for name in kept}))

@@ -87,9 +87,10 @@ class Saved:
     shards: tuple[frozenset[str] | None, ...] = ()
     """The keys read from each entries file (None for a file missing or unusable here):
     ``save`` rewrites a file whose keys differ."""
-    search: dict = field(default_factory=dict)
-    """Index folder -> (digest of the pages it indexed, its bundle files); as ``load`` reads
-    it, before ``load_parsed``: index folder -> digest."""
+    indexes: dict[str, str] = field(default_factory=dict)
+    """Index folder -> digest of the pages it indexed, as the manifest lists them."""
+    search: dict[str, tuple[str, dict[str, bytes]]] = field(default_factory=dict)
+    """Index folder -> (that digest, the index's bundle files), once ``load_parsed`` read them."""
 
 
 def load(folder: Path) -> Saved:
@@ -102,13 +103,14 @@ def load(folder: Path) -> Saved:
                      digests={_str(k): _str(v) for k, v in _dict(manifest.get("digests", {})).items()},
                      record={_str(k): [_int(n) for n in _list(v)]
                              for k, v in _dict(manifest.get("record", {})).items()},
-                     result=_dict(manifest.get("result", {})), search=_dict(manifest.get("search", {})))
+                     result=_dict(manifest.get("result", {})),
+                     indexes={_str(k): _str(v) for k, v in _dict(manifest.get("search", {})).items()})
     except (TypeError, ValueError):  # a manifest of the wrong shape: as if there were none
         return Saved()
 
 
-def load_parsed(folder: Path, saved: Saved, search: bool = True) -> Saved:
-    """``saved`` with the parsed seeds and, with ``search``, the search indexes it lists."""
+def load_parsed(folder: Path, saved: Saved) -> Saved:
+    """``saved`` with the parsed seeds and the search indexes its manifest lists."""
     identity = generator_identity()
     entries: dict[str, Parsed] = {}
     shards = []
@@ -122,7 +124,7 @@ def load_parsed(folder: Path, saved: Saved, search: bool = True) -> Saved:
                     read.add(key)
         shards.append(frozenset(read) if isinstance(shard, dict) else None)
     return replace(saved, entries=entries, shards=tuple(shards),
-                   search=_load_search(folder, saved.search) if search else {})
+                   search=_load_search(folder, saved.indexes))
 
 
 def save(folder: Path, saved: Saved, last: Saved) -> None:
@@ -178,7 +180,7 @@ def _write_json(path: Path, identity: str, data: dict) -> None:
         raise
 
 
-def _load_search(folder: Path, listed: dict) -> dict[str, tuple[str, dict[str, bytes]]]:
+def _load_search(folder: Path, listed: dict[str, str]) -> dict[str, tuple[str, dict[str, bytes]]]:
     """Each listed index's bundle files, read from ``search/<digest>/``; an index whose folder
     is missing or damaged is left out (it is made again)."""
     indexes = {}

@@ -94,8 +94,8 @@ class SiteFiles(Mapping[str, "bytes | Iterable[bytes] | None"]):
         return SiteFiles({**self._items, **files})
 
     def made_anew(self) -> int:
-        """How many files are made now (the others stay as they were)."""
-        return sum(1 for item in self._items.values() if item is not None)
+        """How many files are rendered now (the others stay as they were, or need no making)."""
+        return sum(1 for item in self._items.values() if callable(item))
 
 
 @dataclass(frozen=True)

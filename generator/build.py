@@ -17,6 +17,7 @@ from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load.files import Inputs, inputs_digest, load_static
+from generator.load.now import stale
 from generator.load.seeds import load_entries
 from generator.model import Entry
 from generator.progress import Progress, quiet
@@ -91,8 +92,7 @@ class BuildCache:
     search: dict = field(default_factory=dict)
     """The last search indexes by folder, each with the digest of the pages it indexed."""
     signatures: dict = field(default_factory=dict)
-    """Seed files' stat data and content digests (``inputs_digest``): a rebuild reads only the
-    seeds that changed."""
+    """Seed files' stat data and digests (``inputs_digest``): a rebuild reads only seeds that changed."""
     keep_site: bool = True
     """Keep every file's bytes in memory as ``last`` (the preview); False where ``last`` is
     the output folder (``timeline build``), and ``Site.files`` holds None for a file that stays."""
@@ -126,9 +126,11 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
     if not options.future:
         entries, later = _until(entries, today(options.clock, config.timezone), options.seeds_dir)
         warnings += later
+    timeline = build_timeline(entries, display_path(options.seeds_dir), options.drafts, config.eras, loaded.now,
+                              config.figures)
+    warnings += stale(timeline, options.seeds_dir)
     if options.strict and warnings:
         raise BuildError(warnings)
-    timeline = build_timeline(entries, display_path(options.seeds_dir), include_drafts=options.drafts, eras=config.eras)
     last = {name: digest for name, digest in cache.digests.items() if name in cache.last}
     rendered = render_site(timeline, config, options.templates_dir, last, cache.environments,
                            zip(loaded.entries, loaded.keys))

@@ -246,6 +246,8 @@ def encode_parsed(parsed: Parsed) -> list:
         "time": entry.time.isoformat() if entry.time else None, "month_only": entry.month_only,
         "date_display": entry.date_display, "updated": entry.updated.isoformat() if entry.updated else None,
         "update_note": entry.update_note, "draft": entry.draft, "summary_in_body": entry.summary_in_body,
+        "milestone": entry.milestone, "milestone_label": entry.milestone_label,
+        "figures": [[key, value] for key, value in entry.figures],
     }, [[w.path, w.line, w.message] for w in warnings]]
 
 
@@ -271,7 +273,9 @@ def decode_parsed(value: object) -> Parsed:
         time=dt.time.fromisoformat(_str(e["time"])) if e["time"] is not None else None,
         month_only=_bool(e["month_only"]), date_display=_str(e["date_display"]),
         updated=_date(e["updated"]) if e["updated"] is not None else None, update_note=_str(e["update_note"]),
-        draft=_bool(e["draft"]), summary_in_body=_bool(e["summary_in_body"]))
+        draft=_bool(e["draft"]), summary_in_body=_bool(e["summary_in_body"]),
+        milestone=_bool(e["milestone"]), milestone_label=_str(e["milestone_label"]),
+        figures=tuple((_str(key), _int(value)) for key, value in _list(e["figures"])))
     return entry, tuple(Problem(_str(p), _int(n), _str(m)) for p, n, m in _list(warnings))
 
 

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Problem, problem
-from generator.model import Era
+from generator.model import Era, Figure
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -35,6 +35,8 @@ class Config:
     """A paragraph under the site title on the timeline page (plain text)."""
     eras: tuple[Era, ...] = ()
     """Named periods of the story, oldest first; they may not overlap."""
+    figures: tuple[Figure, ...] = ()
+    """Key figures the entries report over time (``[[figures]]``), drawn as charts on the timeline page."""
     search: bool = True
     """Build the Pagefind full-text index. It costs time and memory on big sites (10,000
     long entries: about 20 s and 2 GB in the indexer), so it can be switched off."""
@@ -71,6 +73,9 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9_.~/#-]*")
 ALLOWED_KEYS = tuple(f.name for f in fields(Config))
 REQUIRED_KEYS = ("title", "description")
 ERA_KEYS = ("name", "start", "end", "description")
+FIGURE_KEYS = ("id", "label", "unit", "kind", "description")
+FIGURE_KINDS = ("total", "count")
+_FIGURE_ID = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
 
 
 def normalise_base_url(value: str) -> str:
@@ -124,14 +129,15 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     for key, value in data.items():
         if key == "search" and not isinstance(value, bool):
             problems.append(problem(path, _key_line(text, key), "config key 'search' must be true or false"))
-        elif key in ALLOWED_KEYS and key not in ("eras", "search") and not isinstance(value, str):
+        elif key in ALLOWED_KEYS and key not in ("eras", "figures", "search") and not isinstance(value, str):
             problems.append(problem(path, _key_line(text, key),
                                     f"config key {key!r} must be a string, not {type(value).__name__}"))
     if problems:
         raise BuildError(problems)
 
     eras = _eras(path, text, data.get("eras", []), problems)
-    values = {k: v.strip() for k, v in data.items() if k not in ("eras", "search")}
+    figures = _figures(path, text, data.get("figures", []), problems)
+    values = {k: v.strip() for k, v in data.items() if k not in ("eras", "figures", "search")}
     values["search"] = data.get("search", True)
     try:
         values["base_url"] = normalise_base_url(values.get("base_url", "/"))
@@ -153,7 +159,39 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
             problems.append(problem(path, _key_line(text, key), f"config key {key!r} must not be empty"))
     if problems:
         raise BuildError(problems)
-    return Config(**values, eras=eras)
+    return Config(**values, eras=eras, figures=figures)
+
+
+def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Figure, ...]:
+    """Check ``[[figures]]`` tables: an id, a label, a kind of ``total`` or ``count``; ids unique."""
+    if not isinstance(items, list):
+        problems.append(problem(path, _key_line(text, "figures"), "figures must be [[figures]] tables"))
+        return ()
+    lines = [text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(r"^[ \t]*\[\[[ \t]*figures[ \t]*\]\]", text, re.MULTILINE)]
+    figures: list[Figure] = []
+    for i, item in enumerate(items):
+        line = lines[i] if i < len(lines) else 1
+        if not isinstance(item, dict):
+            problems.append(problem(path, line, "each figure must be a table with id, label and kind"))
+            continue
+        where = f"figure {item.get('id')!r}"
+        found = [f"unknown key {k!r} (allowed: {', '.join(FIGURE_KEYS)})" for k in item if k not in FIGURE_KEYS]
+        found += [f"{k} must be text" for k in FIGURE_KEYS if not isinstance(item.get(k, ""), str)]
+        if not found and not _FIGURE_ID.match(item.get("id", "")):
+            found.append("id must be lowercase letters, digits and single hyphens, like 'hostages-freed'")
+        if not found and not item.get("label", "").strip():
+            found.append("label is required text")
+        if not found and item.get("kind", "total") not in FIGURE_KINDS:
+            found.append(f"kind must be one of {', '.join(FIGURE_KINDS)}, not {item['kind']!r}")
+        if not found and any(f.id == item["id"] for f in figures):
+            found.append("id is used by an earlier figure")
+        problems.extend(problem(path, line, f"{where}: {message}") for message in found)
+        if not found:
+            figures.append(Figure(id=item["id"], label=" ".join(item["label"].split()),
+                                  unit=item.get("unit", "").strip(), kind=item.get("kind", "total"),
+                                  description=" ".join(item.get("description", "").split())))
+    return tuple(figures)
 
 
 def _eras(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Era, ...]:

@@ -22,6 +22,32 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Now:
+    """Where things stand: a few sourced sentences written as content (``seeds/_now.md``)."""
+
+    as_of: dt.date
+    """The day the text describes."""
+    body_html: str
+    """Sanitised HTML of the text."""
+    sources: tuple[Source, ...] = ()
+    source_path: str = "_now.md"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure that entries report over time (from the config), e.g. hostages released."""
+
+    id: str
+    label: str
+    unit: str = ""
+    """A plural noun for its numbers ("hostages"), or ''."""
+    kind: str = "total"
+    """``total``: each entry gives the figure as of its date; ``count``: the number on that day
+    alone, summed over time."""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Heading:
     """A section heading inside an entry's body, for in-page links."""
 
@@ -154,6 +180,12 @@ class Entry:
     """Drafts are left out of the site unless the build asks for them."""
     summary_in_body: bool = False
     """The summary was taken from the body's opening, so the entry page need not show it twice."""
+    milestone: bool = False
+    """A turning point of the story: larger and labelled on the time axis, listed as a key moment."""
+    milestone_label: str = ""
+    """A few words for the time axis; '' to use the title."""
+    figures: tuple[tuple[str, int], ...] = ()
+    """Key figures as of this entry's date: (figure id, value), ids defined in the config."""
 
     @property
     def path(self) -> str:
@@ -169,16 +201,20 @@ class Entry:
 
 @dataclass(frozen=True)
 class Run:
-    """Consecutive entries of one month, optionally opened by the start of an era."""
+    """Consecutive entries of one month that share their era (or lie outside every era)."""
 
     era: Era | None
-    """The era that begins with these entries, or None."""
+    """The era these entries fall in, or None between eras."""
     entries: tuple[Entry, ...]
+    opens: bool = False
+    """The era begins with these entries: its band (name, dates, description) goes before them."""
+    closes: bool = False
+    """The era's last entry is among these: where it ends is marked after them."""
 
 
 @dataclass(frozen=True)
 class Month:
-    """The entries of one calendar month, in timeline order, cut where eras begin."""
+    """The entries of one calendar month, in timeline order, cut where eras begin and end."""
 
     year: int
     month: int
@@ -243,6 +279,10 @@ class Timeline:
     """Every actor named by at least one entry, by name."""
     places: tuple[Facet, ...] = ()
     tags: tuple[Facet, ...] = ()
+    now: Now | None = None
+    """Where things stand, if the seeds say."""
+    figures: tuple[Figure, ...] = ()
+    """The key figures the config defines, in its order."""
 
     def era_of(self, day: dt.date) -> Era | None:
         return next((era for era in self.eras if era.contains(day)), None)

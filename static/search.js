@@ -9,6 +9,11 @@
   var base = box.getAttribute("data-base");
   var query = new URLSearchParams(window.location.search).get("q") || "";
 
+  if (window.location.protocol === "file:") {  // fetch() cannot read files from disk
+    document.getElementById("search-from-disk").hidden = false;
+    return;
+  }
+
   function unavailable() {
     document.getElementById("search-unavailable").hidden = false;
   }

@@ -1,8 +1,20 @@
-// The timeline page, made better with JavaScript: filters by actor, place and tag whose state
-// lives in the URL (?actor=a,b&place=c&tag=d), and entry links that copy themselves.
-// Without JavaScript the page shows every entry and links to the actor, place and tag pages.
+// The timeline page, made better with JavaScript: the time axis opens at the latest months and
+// shows where the reader is; filters by actor, place and tag whose state lives in the URL
+// (?actor=a,b&place=c&tag=d) fade the axis's marks and leave out months with nothing to show;
+// entry links copy themselves. Without JavaScript the page shows every entry, the whole axis
+// and links to the actor, place and tag pages.
 (function () {
   "use strict";
+  var scroller = document.querySelector(".axis-scroller");
+  if (scroller) scroller.scrollLeft = scroller.scrollWidth;  // a narrow screen opens at the latest months
+  youAreHere();
+  // A mark names its entry when pointed at (the page does not repeat every title in the axis).
+  document.querySelectorAll(".axis-mark:not([title])").forEach(function (mark) {
+    mark.addEventListener("mouseenter", function () {
+      var li = document.getElementById(mark.getAttribute("href").slice(1));
+      if (li && !mark.title) mark.title = li.querySelector("time").textContent + ": " + li.querySelector(".entry-title").textContent;
+    });
+  });
   var KINDS = ["actor", "place", "tag"];
   var panel = document.getElementById("filters");
   if (!panel) return;
@@ -30,9 +42,23 @@
     history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
   }
 
+  // An entry lists its facets as short keys (data-f="a3 p0 t12"): the kind's letter and the
+  // place of the facet's button among that kind's buttons.
+  var facetIds = {};
+  KINDS.forEach(function (kind) {
+    panel.querySelectorAll('button[data-kind="' + kind + '"]').forEach(function (button, i) {
+      facetIds[kind.charAt(0) + i] = button.getAttribute("data-id");
+    });
+  });
   function ids(li, kind) {
-    var value = li.getAttribute("data-" + kind);
-    return value ? value.split(" ") : [];
+    if (!li.facets) {
+      li.facets = { actor: [], place: [], tag: [] };
+      (li.getAttribute("data-f") || "").split(" ").filter(Boolean).forEach(function (key) {
+        var k = { a: "actor", p: "place", t: "tag" }[key.charAt(0)];
+        if (k && facetIds[key]) li.facets[k].push(facetIds[key]);
+      });
+    }
+    return li.facets[kind];
   }
 
   function matches(li, extraKind, extraId) {
@@ -59,6 +85,26 @@
     });
     document.querySelectorAll("section.month, section.year").forEach(function (section) {
       section.hidden = !section.querySelector(".entries > li:not([hidden])");
+    });
+    document.querySelectorAll(".era-end").forEach(function (end) {
+      var ol = end.previousElementSibling;
+      end.hidden = !!(ol && ol.hidden);
+    });
+    // The axis: marks of hidden entries fade; the month lists offer only months with entries shown.
+    document.querySelectorAll(".axis-mark, .axis-label, .figure-chart a").forEach(function (mark) {
+      var li = document.getElementById(mark.getAttribute("href").slice(1));
+      mark.classList.toggle("faded", !!(li && li.hidden));
+    });
+    document.querySelectorAll(".axis-months li[data-month]").forEach(function (li) {
+      var section = document.getElementById(li.getAttribute("data-month"));
+      li.classList.toggle("faded", !!(section && section.parentElement.hidden));
+    });
+    document.querySelectorAll(".jump-months a").forEach(function (link) {
+      var heading = document.getElementById(link.getAttribute("href").slice(1));
+      link.parentElement.hidden = !!(heading && heading.parentElement.hidden);
+    });
+    document.querySelectorAll("nav.jump .jump-years > li").forEach(function (year) {
+      year.hidden = !year.querySelector(".jump-months > li:not([hidden])");
     });
     buttons.forEach(function (button) {
       var kind = button.getAttribute("data-kind");
@@ -95,8 +141,8 @@
     link.addEventListener("click", function () {
       if (!navigator.clipboard) return;
       navigator.clipboard.writeText(link.href).then(function () {
-        link.textContent = "Copied";
-        setTimeout(function () { link.textContent = "Link"; }, 1500);
+        link.firstChild.nodeValue = "Copied";
+        setTimeout(function () { link.firstChild.nodeValue = "Link"; }, 1500);
       }, function () {});
     });
   });
@@ -113,4 +159,42 @@
   });
   apply();
   if (target) target.scrollIntoView({ behavior: "instant" });
+
+  // "You are here": the month at the top of the window, on the axis and in the bar kept in view.
+  function youAreHere() {
+    var bar = document.getElementById("here-bar");
+    var months = Array.prototype.slice.call(document.querySelectorAll(".axis-months li[data-month]"))
+      .map(function (li) { return { tick: li, section: document.getElementById(li.getAttribute("data-month")) }; })
+      .filter(function (m) { return m.section; });
+    if (!bar || !months.length) return;
+    var line = document.getElementById("axis-here");
+    var dot = document.getElementById("here-dot");
+    var text = document.getElementById("here-text");
+    var shown = null;
+    function update() {
+      var current = null;
+      months.forEach(function (m) {
+        var box = m.section.parentElement;  // the month's section
+        if (!box.hidden && box.getBoundingClientRect().top < window.innerHeight / 3) current = m;
+      });
+      var list = document.querySelector(".list");
+      var inList = list && list.getBoundingClientRect().top < window.innerHeight / 2;
+      bar.hidden = !current || !inList;
+      if (!current || current === shown) return;
+      shown = current;
+      var left = parseFloat(current.tick.style.left) + parseFloat(current.tick.style.width) / 2;
+      line.style.left = dot.style.left = left + "%";
+      line.hidden = false;
+      var band = current.section.parentElement.querySelector(".entries");
+      var era = document.querySelector(".axis-key li." + (band ? (band.className.match(/ov-era-\S+/) || [""])[0] : "x"));
+      text.textContent = current.section.textContent + (era ? " · " + era.textContent : "");
+    }
+    var pending = false;
+    window.addEventListener("scroll", function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; update(); });
+    }, { passive: true });
+    update();
+  }
 })();

@@ -70,7 +70,7 @@ def test_disk_cache_gives_the_same_site_and_survives_corruption(site: Path):
     first = run_timeline("build", cwd=site)
     assert first.returncode == 0 and list((site / ".timeline-cache").glob("entries-*.json"))
     second = run_timeline("build", cwd=site)
-    assert "(0 written, 56 unchanged, 0 removed)" in second.stdout
+    assert "(0 written, 57 unchanged, 0 removed)" in second.stdout
     assert tree_hash(site / "output") == tree_hash(site / "fresh")
 
     for damage in (lambda b: b[: len(b) // 2], lambda b: b[:-1] + bytes([b[-1] ^ 1]), lambda b: b"garbage"):
@@ -311,3 +311,31 @@ def test_a_file_whose_stat_signature_is_unchanged_is_not_read_again(tmp_path: Pa
     assert after.digest != first.digest
 
 
+
+
+def test_every_field_of_an_entry_survives_the_disk_cache():
+    """A field the cache forgot would come back as its default after the next edit (as
+    milestones once did): every field is set to something else than its default here."""
+    import dataclasses
+    import datetime as dt
+
+    import orjson
+
+    from generator.cache import decode_parsed, encode_parsed
+    from generator.errors import Problem
+    from generator.model import Actor, Entry, Heading, Place, Role, Source, Tag
+
+    entry = Entry(
+        date=dt.date(2024, 5, 9), title="T", slug="t", summary="S", body_html="<p>B</p>", source_path="a/t.md",
+        headings=(Heading(2, "h", "H"),), tags=(Tag("Truce", "truce"),),
+        actors=(Actor("a", "A", ("AA",), "X", "person", "sum", (Role("PM", dt.date(2020, 1, 1), None),)),),
+        places=(Place("p", "P", ("PP",), "Q"),), sources=(Source("s", "https://example.org/", "Pub", dt.date(2024, 5, 9)),),
+        time=dt.time(9, 30), month_only=True, date_display="mid-May 2024", updated=dt.date(2024, 6, 1),
+        update_note="n", draft=True, summary_in_body=True, milestone=True, milestone_label="L",
+        figures=(("hostages-freed", 24),))
+    defaults = Entry(date=entry.date, title="", slug="", summary="", body_html="", source_path="")
+    same = [f.name for f in dataclasses.fields(Entry) if getattr(entry, f.name) == getattr(defaults, f.name)
+            and f.name not in ("date",)]
+    assert same == [], "give these fields a non-default value in this test"
+    parsed = (entry, (Problem("seeds/t.md", 3, "warning"),))
+    assert decode_parsed(orjson.loads(orjson.dumps(encode_parsed(parsed)))) == parsed

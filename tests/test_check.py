@@ -18,7 +18,7 @@ def test_a_sound_site_passes(site: Path):
 
 @pytest.mark.parametrize("template, old, new, expected", [
     ("entry.html", '<p class="back">', '<p class="back"><a href="{{ \'nowhere/\' | url }}">x</a>',
-     "output/2024/05/09/greyford-round-ends/index.html: broken link '/nowhere/': no nowhere/index.html"),
+     "output/2024/05/09/greyford-round-ends/index.html: broken link '../../../../nowhere/': no nowhere/index.html"),
     ("entry.html", '<p class="back">', '<p class="back"><a href="#no-such-section">x</a>',
      "output/2024/05/09/greyford-round-ends/index.html: broken anchor '#no-such-section'"),
     ("base.html", "<title>{{ page.title }}</title>", "<title></title>", "output/index.html: no <title>"),

@@ -51,8 +51,17 @@ def test_summary_is_the_ledes_first_sentence_or_two(tmp_path):
     assert entry.summary == ("Mediators from the river authority will host both town councils at Greyford "
                              "next week, hoping to settle a dispute over summer water quotas before the dry season.")
     short = read(write(tmp_path, "date 2024-01-01 Talks resumed. Both sides sent teams. A third sentence.\n"))
-    assert short.summary == "Talks resumed. Both sides sent teams."
+    # The first sentence is the title; the card's summary and the page's lede go on from there.
     assert short.title == "Talks resumed"
+    assert short.summary == "Both sides sent teams. A third sentence."
+    assert '<p class="lede">Both sides sent teams. A third sentence.</p>' in short.body_html
+    assert "Talks resumed" not in short.body_html
+    alone = read(write(tmp_path, "date 2024-01-01 Talks resumed.\n\nBoth sides sent teams.\n", name="b.txt"))
+    assert (alone.title, alone.summary) == ("Talks resumed", "Both sides sent teams.")
+    assert "lede" not in alone.body_html and "<p>Both sides sent teams.</p>" in alone.body_html
+    cut = read(write(tmp_path, "date 2024-01-01 " + "Word " * 40 + "ends here. Next one.\n", name="c.txt"))
+    assert cut.title.endswith("…") and cut.summary.startswith("Word Word")  # a cut headline keeps its sentence
+    assert '<p class="lede">Word' in cut.body_html
 
 
 def test_dateline_lede_takes_the_next_sentence(tmp_path):
@@ -60,8 +69,8 @@ def test_dateline_lede_takes_the_next_sentence(tmp_path):
                            "Negotiators met again in the capital on Sunday. They agreed a timetable.\n")
     entry = read(path)
     assert entry.title == "Negotiators met again in the capital on Sunday"
-    assert entry.summary == "Negotiators met again in the capital on Sunday. They agreed a timetable."
-    assert '<p class="dateline">24 Nov. 09:40 (UTC+2)</p>' in entry.body_html
+    assert entry.summary == "They agreed a timetable."
+    assert entry.body_html == '<p class="dateline">24 Nov. 09:40 (UTC+2)</p>\n<p class="lede">They agreed a timetable.</p>'
 
 
 def test_bom_crlf_and_leading_space_give_the_same_entry(tmp_path):
@@ -76,10 +85,10 @@ def test_bom_crlf_and_leading_space_give_the_same_entry(tmp_path):
 
 @pytest.mark.case("A10")
 def test_html_in_plain_text_is_shown_as_text(tmp_path):
-    entry = read(write(tmp_path, "date 2024-01-01 A <b>bold</b> claim &amp; more.\n\n<script>alert(1)</script> it said.\n"))
+    entry = read(write(tmp_path, "date 2024-01-01 A <b>bold</b> claim &amp; more. It <b>was</b> said.\n\n"
+                                 "<script>alert(1)</script> it said.\n"))
     assert "<b>" not in entry.body_html and "<script>" not in entry.body_html
-    assert "&lt;b&gt;bold&lt;/b&gt;" in entry.body_html
-    assert "&amp;amp;" in entry.body_html
+    assert "It &lt;b&gt;was&lt;/b&gt; said." in entry.body_html
     assert entry.title == "A <b>bold</b> claim &amp; more"  # plain text; templates escape it
 
 

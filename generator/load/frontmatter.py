@@ -23,13 +23,17 @@ from generator.model import Source
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 
 KEYS = ("title", "date", "date_display", "summary", "tags", "actors", "places", "detect", "sources", "slug",
-        "draft", "updated", "update_note")
+        "draft", "updated", "update_note", "milestone", "milestone_label", "figures")
+MILESTONE_LABEL_MAX = 30
+"""A turning point's label is printed on the time axis, where there is room for a few words."""
 SOURCE_KEYS = ("title", "url", "publisher", "date")
 _YAML_BOUNDARY = frontmatter.YAMLHandler()
 _MONTH = re.compile(r"\A(\d{4})-(\d{2})\Z", re.ASCII)
 _DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\Z", re.ASCII)
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})\Z", re.ASCII)
 _SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
+FIGURE_ID = _SLUG
+"""A key figure's id (``hostages-freed``): as a slug."""
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)*")
 # Characters XML 1.0 cannot carry and HTML calls parse errors: C0 controls but tab and
 # newlines, DEL, C1 controls and the noncharacters U+FFFE/U+FFFF. One in a title would
@@ -56,6 +60,11 @@ class Meta:
     draft: bool = False
     updated: dt.date | None = None
     update_note: str | None = None
+    milestone: bool = False
+    """A turning point of the story: larger on the axis, listed under the key moments."""
+    milestone_label: str | None = None
+    figures: tuple[tuple[str, int], ...] = ()
+    """Key figures as of the entry's date, by figure id (defined in the config)."""
     lines: dict | None = None
     """File line of each key (and ``key[i]`` of list items), for messages about them."""
 
@@ -191,7 +200,7 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
         found = _control_character(value)
         if found:
             fail(key, f"{key} contains control character U+{ord(found):04X} (written as a YAML escape); remove it")
-    for key in ("title", "summary", "slug", "date_display", "update_note"):
+    for key in ("title", "summary", "slug", "date_display", "update_note", "milestone_label"):
         if key in data:
             value = data[key]
             if not isinstance(value, str):
@@ -222,18 +231,46 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
                     values["time"] = time
             except ValueError as exc:
                 fail(key, f"{key}: {exc}")
-    for key in [key for key in ("draft", "detect") if key in data]:
+    _check_weight(data, values, fail)
+    for key in [key for key in ("draft", "detect", "milestone") if key in data]:
         if not isinstance(data[key], bool):
             fail(key, f"{key} is {_type_name(data[key])}; write true or false")
         values[key] = data[key]
     if "update_note" in values and "updated" not in data:
         fail("update_note", "update_note needs an 'updated' date")
     if "sources" in data:
-        sources = _check_sources(path, data["sources"], lines, errors, warnings)
+        sources = check_sources(path, data["sources"], lines, errors, warnings)
         values["sources"] = sources
     if errors:
         raise BuildError(errors)
     return Meta(**values, lines=lines), warnings
+
+
+def _check_weight(data: dict, values: dict, fail) -> None:
+    """A turning point's label, and the key figures an entry reports."""
+    label = values.get("milestone_label")
+    if label is not None and len(str(label)) > MILESTONE_LABEL_MAX:
+        fail("milestone_label", f"milestone_label is {len(str(label))} characters long; at most {MILESTONE_LABEL_MAX}")
+    if label is not None and data.get("milestone") is not True:
+        fail("milestone_label", "milestone_label needs 'milestone: true'")
+    if "figures" in data:
+        values["figures"] = _check_figures(data["figures"], fail)
+
+
+def _check_figures(items: object, fail) -> tuple[tuple[str, int], ...]:
+    """``figures: {hostages-freed: 24}``: each figure's id and a whole number of at least 0."""
+    if not isinstance(items, dict):
+        fail("figures", f"figures must be a mapping of figure id to number, not {_type_name(items)}")
+        return ()
+    found = []
+    for key, value in items.items():
+        if not isinstance(key, str) or not FIGURE_ID.match(key):
+            fail("figures", f"figures: {key!r} is not a figure id (lowercase letters, digits and hyphens)")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            fail("figures", f"figures: {key} is {_type_name(value)}; it must be a whole number, 0 or more")
+        else:
+            found.append((key, value))
+    return tuple(found)
 
 
 def _text_list(path: Path, key: str, items: object, lines: dict[str, int],
@@ -254,7 +291,7 @@ def _text_list(path: Path, key: str, items: object, lines: dict[str, int],
     return tuple(dict.fromkeys(good))
 
 
-def _check_sources(path: Path, items: object, lines: dict[str, int],
+def check_sources(path: Path, items: object, lines: dict[str, int],
                    errors: list[Problem], warnings: list[Problem]) -> tuple[Source, ...]:
     if not isinstance(items, list):
         errors.append(problem(path, lines.get("sources", 1), "sources must be a list of {title, url, publisher, date}"))

@@ -19,11 +19,12 @@ from generator.errors import BuildError, Problem, problem
 from generator.load.files import content_digest, decode, read_bounded, read_text, seed_files
 from generator.load.frontmatter import Meta, Split, parse_meta, split_front_matter
 from generator.load.markup import MarkdownConverter, pathological, plain_text
+from generator.load.now import NOW_FILE, load_now
 from generator.load.prose import headline, split_sentences, summarise
 from generator.load.registry import REGISTRY_FILE, Registry, load_registry
 from generator.load.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, windows_reserved
 from generator.load.wire import parse_wire
-from generator.model import Entry, Tag
+from generator.model import Entry, Now, Tag
 from generator.progress import Progress, quiet
 
 _DAY = re.compile(r"\A\d{2}\Z", re.ASCII)
@@ -47,6 +48,8 @@ class Loaded:
     keys: tuple[str, ...] = ()
     """Each entry's parse-cache key: a digest of everything it was made from (its file's name and
     bytes, the actors file), which equal entries share; render digests an entry by it."""
+    now: Now | None = None
+    """Where things stand (``_now.md``), if the seeds folder has it."""
 
 
 def _look_up(seeds_dir: Path, registry: Registry, cache: MutableMapping[str, Parsed], known: Mapping[str, str],
@@ -126,10 +129,15 @@ def load_entries(seeds_dir: Path, converter: MarkdownConverter | None = None,
     for key in [key for key in cache if key not in wanted]:
         del cache[key]
     cache.update((key, value) for key, value in parsed.items() if not isinstance(value, BuildError))
+    try:
+        now, now_warnings = load_now(seeds_dir, converter or MarkdownConverter())
+        warnings += now_warnings
+    except BuildError as exc:
+        errors.extend(exc.problems)
     if errors:
         raise BuildError(errors)
-    return Loaded(tuple(entries), tuple(warnings), tuple(sorted(i for i in ignored if i != REGISTRY_FILE)), registry,
-                  tuple(keys))
+    ignored = [name for name in ignored if name not in (REGISTRY_FILE, NOW_FILE)]
+    return Loaded(tuple(entries), tuple(warnings), tuple(sorted(ignored)), registry, tuple(keys), now)
 
 
 def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: MarkdownConverter | None,
@@ -196,6 +204,9 @@ def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,
                                                          "flatten the deepest ones")]) from None
     if not meta.sources:
         warnings.append(problem(path, 1, "no sources: every entry should cite at least one report"))
+    if meta.summary and meta.title and _words(meta.summary)[:len(_words(meta.title))] == _words(meta.title):
+        warnings.append(problem(path, (meta.lines or {}).get("summary", 1),
+                                "summary begins with the title: readers see both, so let the summary add something"))
     entry = _entry(path, root, meta, derived, registry)
     lines = meta.lines or {}
     for name in [entry.path] + [tag.path for tag in entry.tags]:
@@ -205,6 +216,11 @@ def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,
                                     f"the folder {name} cannot be made on Windows ({folder!r} is reserved there); "
                                     "choose another name"))
     return entry, warnings
+
+
+def _words(text: str) -> list[str]:
+    """Words compared case-free and without punctuation (a summary that repeats the title)."""
+    return re.findall(r"\w+", text.casefold())
 
 
 @dataclass(frozen=True)
@@ -274,6 +290,9 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
         update_note=meta.update_note or "",
         draft=meta.draft,
         summary_in_body=not meta.summary,
+        milestone=meta.milestone,
+        milestone_label=meta.milestone_label or "",
+        figures=meta.figures,
     )
 
 
@@ -300,9 +319,16 @@ def read_wire(path: Path, split: Split, meta: Meta, converter: MarkdownConverter
     article = parse_wire(path, split.body, split.body_line)
     if not article.lede_sentences and meta.title is None:
         raise BuildError([problem(path, article.date_line, "no sentence to make a title from; add 'title:' front matter")])
-    derived_title = headline(article.lede_sentences[0]) if article.lede_sentences else ""
-    return Derived(title=derived_title, date=article.date, summary=summarise(list(article.lede_sentences)),
-                   body_html=article.body_html, headings=article.headings)
+    if meta.title is not None:  # the lede is not the title: it is the summary, as it stands
+        summary, skip = summarise(list(article.lede_sentences)), 0
+    else:  # the first sentence is the title; the summary is what follows it
+        title = headline(article.lede_sentences[0])
+        whole = not title.endswith("…")  # a cut headline does not say all the sentence says
+        rest = list(article.lede_sentences[1:]) if whole else list(article.lede_sentences)
+        summary, skip = summarise(rest or list(article.next_sentences)), int(whole)
+    body = "\n".join(part for part in (article.lede_html(skip), article.body_html) if part)
+    return Derived(title=headline(article.lede_sentences[0]) if article.lede_sentences else "", date=article.date,
+                   summary=summary, body_html=body, headings=article.headings)
 
 
 READERS: dict[str, Callable[[Path, Split, Meta, MarkdownConverter], Derived]] = {

@@ -37,7 +37,18 @@ class WireArticle:
     lede_sentences: tuple[str, ...]
     """The lede's sentences; when the lede is only a dateline, the first paragraph's."""
     body_html: str
+    """The article after the lede (and its dateline)."""
     headings: tuple[Heading, ...]
+    next_sentences: tuple[str, ...] = ()
+    """The sentences of the first paragraph after the lede, for a summary when the lede has one."""
+
+    def lede_html(self, skip: int = 0) -> str:
+        """The dateline and the lede as paragraphs, without the lede's first ``skip`` sentences
+        (a headline made of the first sentence need not be printed twice)."""
+        parts = [f'<p class="dateline">{html.escape(self.dateline)}</p>'] if self.dateline else []
+        if self.lede_sentences[skip:]:
+            parts.append(f'<p class="lede">{html.escape(" ".join(self.lede_sentences[skip:]))}</p>')
+        return "\n".join(parts)
 
 
 def is_heading(block: str) -> bool:
@@ -76,11 +87,10 @@ def parse_wire(path: Path, body: str, first_line: int) -> WireArticle:
 
     blocks = _blocks(lines[index + 1:])
     dateline, lede_text = strip_dateline(lede)
+    if not lede_text:  # the lede was only a dateline: the story starts in the first paragraph, its lede
+        first = next((i for i, b in enumerate(blocks) if not is_heading(b)), None)
+        lede_text = " ".join(blocks.pop(first).split()) if first is not None else ""
     parts: list[str] = []
-    if dateline:
-        parts.append(f'<p class="dateline">{html.escape(dateline)}</p>')
-    if lede_text:
-        parts.append(f'<p class="lede">{html.escape(lede_text)}</p>')
     heading_blocks = [b for b in blocks if is_heading(b)]
     ids = iter(unique_ids(heading_blocks))
     headings = []
@@ -92,9 +102,7 @@ def parse_wire(path: Path, body: str, first_line: int) -> WireArticle:
             parts.append(f'<h2 id="{heading.id}">{html.escape(text)}</h2>')
         else:
             parts.append(f"<p>{html.escape(text)}</p>")
-    if not lede_text:  # the lede was only a dateline: the story starts in the first paragraph
-        first = next((b for b in blocks if not is_heading(b)), "")
-        lede_text = " ".join(first.split())
+    paragraphs = [" ".join(b.split()) for b in blocks if not is_heading(b)]
     return WireArticle(
         date=day,
         date_line=line_no,
@@ -102,6 +110,7 @@ def parse_wire(path: Path, body: str, first_line: int) -> WireArticle:
         lede_sentences=tuple(split_sentences(lede_text)),
         body_html="\n".join(parts),
         headings=tuple(headings),
+        next_sentences=tuple(split_sentences(paragraphs[0])) if paragraphs else (),
     )
 
 

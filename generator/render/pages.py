@@ -11,10 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.config import Config
+from generator.load.prose import split_sentences
+from generator.render.axis import time_axis
 from generator.render.dates import MONTHS, entry_datetime
+from generator.render.figures import figure_charts
 from generator.model import Entry, EntryPage, Timeline
 
 JSONLD_CONTEXT = "https://schema.org"
+NOT_FOUND = "404.html"
+"""The page a host serves for any missing address, at any depth: its links are rooted at the base path."""
 
 
 @dataclass(frozen=True)
@@ -68,23 +73,6 @@ def page(output: str, template: str, meta: PageMeta, context: dict, **more) -> P
     return Page(output, template, meta.path, (meta, context), **more)
 
 
-@dataclass(frozen=True)
-class OverviewMonth:
-    """One month in the timeline page's overview chart."""
-
-    year: int
-    month: int
-    count: int
-    level: int
-    """0 for no entries, else 1 to 8, in proportion to the busiest month (a CSS class picks the height)."""
-    anchor: str
-    """Where the month's bar links: its section on the timeline page (``#m-2024-03``) or, on a
-    split timeline, its own page (``2024/03/``); '' when it has no entries."""
-    era: int
-    """Index of the era the month falls in (for its colour), -1 for none."""
-
-
-OVERVIEW_LEVELS = 8
 SPLIT_AT = 500
 """Past this many entries the timeline page shows the latest ones and each month gets its own page,
 so no page grows past a few hundred kilobytes (10,000 entries on one page would be 15 MB)."""
@@ -92,27 +80,36 @@ RECENT = 30
 """How many of the latest entries a split timeline page lists."""
 
 
-def overview(timeline: Timeline, split: bool = False) -> tuple[OverviewMonth, ...]:
-    """Every month from the first entry's to the last's, empty ones included, with entry counts."""
-    if not timeline.entries:
-        return ()
-    counts = {(m.year, m.month): len(m.entries) for y in timeline.years for m in y.months}
-    busiest = max(counts.values())
-    first, last = timeline.entries[0].date, timeline.entries[-1].date
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        count = counts.get((year, month), 0)
-        start = dt.date(year, month, 1)
-        end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-        era = next((i for i, e in enumerate(timeline.eras) if e.start <= end and start <= e.end), -1)
-        months.append(OverviewMonth(
-            year=year, month=month, count=count,
-            level=0 if count == 0 else max(1, round(OVERVIEW_LEVELS * count / busiest)),
-            anchor=(f"{year:04d}/{month:02d}/" if split else f"#m-{year:04d}-{month:02d}") if count else "",
-            era=era))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return tuple(months)
+@dataclass(frozen=True)
+class KeyMoment:
+    """A turning point as the timeline page lists it first: the entry and one line on it."""
+
+    entry: Entry
+    line: str
+
+
+def facet_keys(timeline: Timeline) -> dict[str, str]:
+    """Each entry's actors, places and tags for the filters, by entry anchor, as short keys: the
+    kind's letter and the facet's place in its list (``a3 p0 t12``), the order the filter
+    buttons are in. The ids themselves would weigh a tenth of the page."""
+    keys: dict[str, list[str]] = {e.anchor: [] for e in timeline.entries}
+    for letter, facets in (("a", timeline.actors), ("p", timeline.places), ("t", timeline.tags)):
+        for i, facet in enumerate(facets):
+            for entry in facet.entries:
+                keys[entry.anchor].append(f"{letter}{i}")
+    return {anchor: " ".join(found) for anchor, found in keys.items()}
+
+
+def key_moments(timeline: Timeline) -> tuple[KeyMoment, ...]:
+    """The turning points, oldest first, each with a sentence of its summary that does not
+    repeat its title (a headline cut from the summary's first sentence, say)."""
+    moments = []
+    for entry in timeline.entries:
+        if entry.milestone:
+            title = entry.title.removesuffix("…").casefold()
+            sentences = [s for s in split_sentences(entry.summary) if not s.casefold().startswith(title)]
+            moments.append(KeyMoment(entry, sentences[0] if sentences else ""))
+    return tuple(moments)
 
 
 def _meta(config: Config, path: str, title: str, description: str, og_type: str = "website",
@@ -147,7 +144,8 @@ def article_jsonld(entry: Entry, config: Config) -> dict:
 
 
 def timeline_jsonld(timeline: Timeline, config: Config, entries: tuple[Entry, ...]) -> dict:
-    """A schema.org ItemList of the entries the page lists, in timeline order."""
+    """A schema.org ItemList of the entries the page lists, in timeline order: each by its URL
+    alone (the "summary page" form search engines read), since the page holds their titles."""
     return {
         "@context": JSONLD_CONTEXT,
         "@type": "ItemList",
@@ -156,7 +154,7 @@ def timeline_jsonld(timeline: Timeline, config: Config, entries: tuple[Entry, ..
         "itemListOrder": "https://schema.org/ItemListOrderAscending",
         "numberOfItems": len(entries),
         "itemListElement": [
-            {"@type": "ListItem", "position": i, "url": config.full_url(e.path), "name": e.title}
+            {"@type": "ListItem", "position": i, "url": config.full_url(e.path)}
             for i, e in enumerate(entries, start=1)
         ],
     }
@@ -173,15 +171,18 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
     for y in timeline.years:
         for m in y.months:
             for run in m.runs:
-                if run.era is not None:
+                if run.opens:
                     era_at[run.era] = m.path if split else ""
     era_links = tuple((era, f"{era_at[era]}#era-{era.start.isoformat()}" if era in era_at else "")
                       for era in timeline.eras)
     pages = [page("index.html", "index.html",
                   _meta(config, "", config.title, config.description,
                         jsonld=timeline_jsonld(timeline, config, recent if split else timeline.entries)),
-                  {"timeline": timeline, "overview": overview(timeline, split), "split": split, "recent": recent,
-                   "era_links": era_links, "latest": timeline.entries[-1] if timeline.entries else None},
+                  {"timeline": timeline, "axis": time_axis(timeline, split, dict(era_links)), "split": split,
+                   "recent": recent, "era_links": era_links, "key_moments": key_moments(timeline),
+                   "facet_keys": {} if split else facet_keys(timeline),
+                   "charts": figure_charts(timeline), "now": timeline.now,
+                   "latest": timeline.entries[-1] if timeline.entries else None},
                   lastmod=newest)]
     pages += [_entry_page(item, listed_at[id(item.entry)], era_at.get(item.era, "")) for item in timeline.pages]
     if split:
@@ -204,8 +205,8 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                       _meta(config, "search/", f"Search · {config.title}",
                             "Search the full text of every entry of the timeline."),
                       {}, lastmod=newest))
-    pages.append(page("404.html", "404.html",
-                      PageMeta("404.html", f"Page not found · {config.title}",
+    pages.append(page(NOT_FOUND, "404.html",
+                      PageMeta(NOT_FOUND, f"Page not found · {config.title}",
                                "This page does not exist on the timeline."),
                       {"latest": timeline.entries[-5:][::-1]}, in_sitemap=False))
     return pages

@@ -23,7 +23,7 @@ from generator.render.dates import entry_date_text, entry_datetime, isodate, lon
 from generator.render.digest import Digester
 from generator.render.exports import calendar_ics, entries_csv, entries_json, timelinejs
 from generator.render.feeds import atom_feed, json_feed, robots, sitemap
-from generator.render.pages import Page, site_pages
+from generator.render.pages import NOT_FOUND, Page, site_pages
 
 
 def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
@@ -38,12 +38,23 @@ def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
     )
     base_path = config.base_path
 
-    def url(path: str) -> str:
-        """Site path -> link that works under the base path (``/`` or ``/REPO/``)."""
+    @jinja2.pass_context
+    def url(context: jinja2.runtime.Context, path: str, absolute: bool = False) -> str:
+        """Site path -> link from the page being rendered: relative (``../actors/``), so that the
+        site works at ``/``, under ``/REPO/`` and opened from disk alike; rooted at the base path
+        for the 404 page (served at any depth) and where ``absolute`` is asked for."""
         path, _, fragment = str(path).partition("#")
-        link = base_path + quote_path(path.lstrip("/"))  # no '#' left in it: as quote(…, safe="/")
+        link = quote_path(path.lstrip("/"))  # no '#' left in it: as quote(…, safe="/#")
+        here = context["page"].path
+        if fragment and link == here and not absolute:  # in-page: keeps the query (filters) and does not reload
+            return f"#{fragment}"
+        if absolute or here == NOT_FOUND:
+            link = base_path + link
+        else:
+            link = "../" * here.count("/") + link or "./"
         return f"{link}#{fragment}" if fragment else link
 
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # JSON-LD, compact
     env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
                        entrydate=entry_date_text, entrydatetime=entry_datetime)
     return env

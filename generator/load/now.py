@@ -43,7 +43,7 @@ def load_now(seeds_dir: Path, converter: MarkdownConverter) -> tuple[Now | None,
     if not sources:
         warnings.append(problem(path, 1, "no sources: say which reports the text rests on"))
     if not split.body.strip():
-        errors.append(problem(path, split.body_line, "no text after the front matter: write where things stand"))
+        errors.append(problem(path, 1, "no text after the front matter: write where things stand"))
     found = pathological(split.body, split.body_line)
     if found is not None:
         errors.append(problem(path, *found))

@@ -83,6 +83,8 @@ class Axis:
     marks: tuple[AxisMark, ...]
     lanes: int
     """How many lanes the marks use (for the axis's height)."""
+    label_rows: int = 0
+    """How many rows the turning points' labels use."""
 
 
 def time_axis(timeline: Timeline, split: bool, era_links: dict) -> Axis | None:
@@ -115,7 +117,8 @@ def time_axis(timeline: Timeline, split: bool, era_links: dict) -> Axis | None:
                          era_links.get(era, ""))
                  for i, era in enumerate(timeline.eras) if era.end >= start and era.start <= end)
     marks = () if split or len(timeline.entries) > MARKS_UP_TO else _marks(timeline, at)
-    return Axis(tuple(months), years, eras, marks, max((m.lane for m in marks), default=0) + 1)
+    return Axis(tuple(months), years, eras, marks, max((m.lane for m in marks), default=0) + 1,
+                max((m.label_row + 1 for m in marks if m.label), default=0))
 
 
 def _marks(timeline: Timeline, at) -> tuple[AxisMark, ...]:

@@ -8,8 +8,9 @@
   var scroller = document.querySelector(".axis-scroller");
   if (scroller) scroller.scrollLeft = scroller.scrollWidth;  // a narrow screen opens at the latest months
   youAreHere();
+  sinceLastVisit();
   // A mark names its entry when pointed at (the page does not repeat every title in the axis).
-  document.querySelectorAll(".axis-mark:not([title])").forEach(function (mark) {
+  document.querySelectorAll(".axis-mark").forEach(function (mark) {
     mark.addEventListener("mouseenter", function () {
       var li = document.getElementById(mark.getAttribute("href").slice(1));
       if (li && !mark.title) mark.title = li.querySelector("time").textContent + ": " + li.querySelector(".entry-title").textContent;
@@ -19,7 +20,10 @@
   var panel = document.getElementById("filters");
   if (!panel) return;
   var items = Array.prototype.slice.call(document.querySelectorAll(".entries > li"));
-  var buttons = Array.prototype.slice.call(panel.querySelectorAll("button.filter"));
+  var buttons = Array.prototype.slice.call(panel.querySelectorAll(".filter-buttons button"));
+  buttons.forEach(function (button) {  // each button's kind is its group's
+    button.setAttribute("data-kind", button.parentElement.getAttribute("data-kind"));
+  });
   var status = document.getElementById("filter-status");
   var total = items.length;
   var selected = {};
@@ -136,8 +140,15 @@
     apply();
   });
 
-  // "Link" next to each entry: follows the anchor and copies the entry's address.
-  document.querySelectorAll("a.entry-link").forEach(function (link) {
+  // "Link" next to each entry's date: follows the anchor and copies the entry's address. Made
+  // here, not in the page: without JavaScript the title's link to the entry's page does.
+  document.querySelectorAll(".entries > li .entry-date").forEach(function (date) {
+    var link = document.createElement("a");
+    link.className = "entry-link";
+    link.href = "#" + date.closest("li").id;
+    link.innerHTML = 'Link<span class="visually-hidden"> to this entry</span>';
+    date.appendChild(document.createTextNode(" "));
+    date.appendChild(link);
     link.addEventListener("click", function () {
       if (!navigator.clipboard) return;
       navigator.clipboard.writeText(link.href).then(function () {
@@ -159,6 +170,60 @@
   });
   apply();
   if (target) target.scrollIntoView({ behavior: "instant" });
+
+  // "New since your last visit": the day of the reader's last visit is kept in their own browser
+  // (localStorage, per site); entries dated or updated after it get a badge, on the card and the
+  // axis. Nothing is sent anywhere. One browsing session keeps the same last visit.
+  function sinceLastVisit() {
+    var line = document.getElementById("since");
+    if (!line) return;
+    var key = "timeline:last-visit:" + window.location.pathname.replace(/index\.html$/, "");
+    var now = new Date();
+    var today = [now.getFullYear(), String(now.getMonth() + 1).padStart(2, "0"), String(now.getDate()).padStart(2, "0")].join("-");
+    var last;
+    try {
+      last = sessionStorage.getItem(key);
+      if (last === null) {
+        last = localStorage.getItem(key) || "";
+        sessionStorage.setItem(key, last);
+        localStorage.setItem(key, today);
+      }
+    } catch (e) { return; }  // storage switched off: nothing to compare with
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(last)) return;  // a first visit shows nothing
+    var fresh = [], updated = [];
+    document.querySelectorAll(".entries > li").forEach(function (li) {
+      var day = li.querySelector("time").getAttribute("datetime").slice(0, 10);
+      var kind = day > last ? "New" : (li.getAttribute("data-updated") || "") > last ? "Updated" : "";
+      if (!kind) return;
+      (kind === "New" ? fresh : updated).push(li);
+      var badge = document.createElement("span");
+      badge.className = "since-badge";
+      badge.textContent = kind;
+      li.querySelector(".entry-date").insertBefore(badge, li.querySelector(".entry-link"));
+      var mark = document.querySelector('.axis-mark[href="#' + li.id + '"]');
+      if (mark) mark.classList.add("is-new");
+    });
+    var all = fresh.concat(updated);
+    if (!all.length) return;
+    var months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December"];
+    var parts = last.split("-");
+    var parts_text = [fresh.length ? fresh.length + " new" : "", updated.length ? updated.length + " updated" : ""];
+    var text = document.getElementById("since-text");
+    var link = document.createElement("a");
+    link.href = "#" + (fresh[0] || updated[0]).id;
+    link.textContent = parts_text.filter(Boolean).join(" and ") + (all.length === 1 ? " entry" : " entries");
+    text.appendChild(link);
+    text.appendChild(document.createTextNode(" since your last visit on " + Number(parts[2]) + " " +
+                                             months[Number(parts[1]) - 1] + " " + parts[0] + "."));
+    line.hidden = false;
+    document.getElementById("since-clear").addEventListener("click", function () {
+      try { localStorage.removeItem(key); sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ }
+      document.querySelectorAll(".since-badge").forEach(function (badge) { badge.remove(); });
+      document.querySelectorAll(".axis-mark.is-new").forEach(function (mark) { mark.classList.remove("is-new"); });
+      line.hidden = true;
+    });
+  }
 
   // "You are here": the month at the top of the window, on the axis and in the bar kept in view.
   function youAreHere() {

@@ -66,7 +66,7 @@ def test_filters_narrow_the_list_and_survive_a_reload(page, sites):
     expected = sum(1 for e in entries(sites) if "david-barnea" in [a["id"] for a in e["actors"]])
     assert visible_entries(page) == len(entries(sites))
     page.locator("summary", has_text="Actors").click()
-    button = page.locator('button.filter[data-kind="actor"][data-id="david-barnea"]')
+    button = page.locator('#filters button[data-kind="actor"][data-id="david-barnea"]')
     button.click()
     assert button.get_attribute("aria-pressed") == "true"
     assert visible_entries(page) == expected

@@ -58,7 +58,7 @@ def test_every_mark_and_month_of_the_axis_leads_to_its_place_in_the_list(browser
     lefts = page.eval_on_selector_all(".axis-mark", "ms => ms.map(m => m.getBoundingClientRect().left)")
     dates = page.eval_on_selector_all(".entries > li time", "ts => ts.map(t => t.getAttribute('datetime'))")
     assert lefts == sorted(lefts) and dates == sorted(dates)  # marks in date order along the axis
-    page.locator(".axis-mark.turning").first.click()
+    page.locator(".axis-mark.turning").first.click()  # pointer only: keyboard users have the months
     page.wait_for_function("location.hash === '#e-cafe-vote'")
     page.wait_for_function("(() => { const box = document.getElementById('e-cafe-vote').getBoundingClientRect();"
                            " return box.top >= 0 && box.bottom <= innerHeight; })()")  # in view
@@ -97,9 +97,10 @@ def test_era_colours_reach_the_spine_the_dots_and_the_axis_and_eras_end(browser,
             [ol.className.match(/ov-era-(\\S+)/)[1], getComputedStyle(ol).borderLeftColor]);
         const axis = [...document.querySelectorAll('.axis-era')].map(span =>
             [span.className.match(/ov-era-(\\S+)/)[1], getComputedStyle(span).backgroundColor]);
-        const dot = li => getComputedStyle(li, '::before').borderTopColor;
-        const dots = [...document.querySelectorAll('ol.entries')].map(ol => [getComputedStyle(ol).borderLeftColor,
-            dot(ol.querySelector('li:not(.milestone)') || ol.querySelector('li'))]);
+        // An entry's dot is ringed in its era's colour; a turning point's is filled with it.
+        const dot = li => getComputedStyle(li, '::before')[li.matches('.milestone') ? 'backgroundColor' : 'borderTopColor'];
+        const dots = [...document.querySelectorAll('ol.entries > li')].map(li =>
+            [getComputedStyle(li.parentElement).borderLeftColor, dot(li)]);
         return {spine, axis, dots};
     }""")
     by_era = {}
@@ -109,7 +110,7 @@ def test_era_colours_reach_the_spine_the_dots_and_the_axis_and_eras_end(browser,
     eras = [era for era in by_era if era != "-1"]
     assert len(eras) >= 6 and len({next(iter(by_era[e])) for e in eras}) == len(eras)  # distinct colours
     assert all(next(iter(by_era[era])) == colour for era, colour in colours["axis"] if era in by_era)
-    assert all(spine == dot for spine, dot in colours["dots"] if dot != "rgba(0, 0, 0, 0)")
+    assert all(spine == dot for spine, dot in colours["dots"])
     assert page.locator(".era-end").count() == page.locator(".era-start").count()
     page.context.close()
 
@@ -204,7 +205,7 @@ def test_the_axis_is_operable_by_keyboard(browser, sites):
         reached.append(page.evaluate("document.activeElement.getAttribute('href') || document.activeElement.className"))
         if reached[-1] == "#m-2024-06":
             break
-    assert "axis-scroller" in reached and "#e-cafe-vote" in reached and reached[-1] == "#m-2024-06"
+    assert "axis-scroller" in reached and reached[-2:] == ["#m-2024-05", "#m-2024-06"]  # the months, not 5 marks
     page.keyboard.press("Enter")
     page.wait_for_function("location.hash === '#m-2024-06'")
     page.context.close()

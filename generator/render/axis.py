@@ -17,7 +17,7 @@ MARK_GAP = 0.6
 """Percent of the axis width below which two marks stack instead of sitting side by side."""
 LANES = 4
 """Stacked marks beyond this many share the top lane."""
-LABEL_ROWS = 3
+LABEL_ROWS = 4
 LABEL_CHAR = 0.62
 """Percent of the axis width one character of a label takes at the axis's smallest width."""
 ERA_COLOURS = 8
@@ -134,14 +134,21 @@ def _marks(timeline: Timeline, at) -> tuple[AxisMark, ...]:
         label, row, flipped = "", 0, False
         if entry.milestone:
             label = entry.milestone_label or _shortened(entry.title)
-            width = LABEL_CHAR * len(label) + 1
-            flipped = left + width > 100
-            span = (left - width, left) if flipped else (left, left + width)
-            row = next((i for i, end in enumerate(row_ends) if span[0] >= end), min(range(LABEL_ROWS),
-                                                                                   key=row_ends.__getitem__))
-            row_ends[row] = span[1]
+            row, flipped, end = _label_place(left, LABEL_CHAR * len(label) + 1, row_ends)
+            row_ends[row] = end
         marks.append(AxisMark(entry, left, lane, colour, label, row, flipped))
     return tuple(marks)
+
+
+def _label_place(left: float, width: float, row_ends: list[float]) -> tuple[int, bool, float]:
+    """(row, flipped, where the label ends) for a label at ``left``: the first row where it fits
+    to the right of its mark, else to the left (ending at the mark), else the row free earliest."""
+    for flipped, start, end in ((False, left, left + width), (True, left - width, left)):
+        for row, taken in enumerate(row_ends):
+            if start >= taken and 0 <= start and end <= 100:
+                return row, flipped, end
+    row = min(range(len(row_ends)), key=row_ends.__getitem__)
+    return row, left + width > 100, max(left, row_ends[row]) + width
 
 
 def _shortened(title: str, limit: int = 30) -> str:

@@ -260,3 +260,34 @@ def test_the_fixture_site_passes_the_nu_html_checker(sites, tmp_path):
     result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", str(site / "output")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[:3000]
+
+
+def test_new_since_the_last_visit_is_counted_badged_and_can_be_forgotten(browser, sites):
+    page = open_page(browser, sites["/"])
+    key = "timeline:last-visit:" + page.evaluate("location.pathname")
+    assert page.locator("#since").is_hidden() and page.locator(".since-badge").count() == 0  # a first visit
+    assert page.evaluate(f"localStorage.getItem('{key}')") == page.evaluate(
+        "(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),"
+        " String(d.getDate()).padStart(2, '0')].join('-'); })()")  # today is remembered, in this browser only
+
+    def visit_after(day: str) -> None:  # as if the reader came back after a later build
+        page.evaluate(f"sessionStorage.clear(); localStorage.setItem('{key}', '{day}')")
+        page.reload()
+
+    visit_after("2024-06-01")
+    assert page.locator("#since-text").inner_text() == "2 new entries since your last visit on 1 June 2024."
+    assert page.locator("#since-text a").get_attribute("href") == "#e-cafe-vote"  # the first of them
+    badges = page.eval_on_selector_all(".since-badge", "bs => bs.map(b => [b.closest('li').id, b.textContent])")
+    assert badges == [["e-cafe-vote", "New"], ["e-first-figures", "New"]]
+    assert page.locator(".axis-mark.is-new").count() == 2
+    page.reload()  # the same browsing session keeps the same last visit
+    assert page.locator(".since-badge").count() == 2
+
+    visit_after("2024-06-15")  # after the vote, before its correction on 20 June
+    assert page.locator("#since-text").inner_text() == "1 new and 1 updated entries since your last visit on 15 June 2024."
+    assert page.locator("#e-cafe-vote .since-badge").inner_text() == "Updated"
+    page.locator("#since-clear").click()
+    assert page.locator("#since").is_hidden() and page.locator(".since-badge").count() == 0
+    assert page.evaluate(f"localStorage.getItem('{key}')") is None
+    assert page.errors == []
+    page.context.close()

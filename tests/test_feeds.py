@@ -115,7 +115,9 @@ def test_json_ld_is_news_article_with_citations_and_an_item_list(built: Path, en
     assert [c["url"] for c in article["citation"]] == ["https://zeitung.example/nachrichten/see-abkommen?id=7&lang=en"]
     listing = jsonld(built / "index.html")
     assert listing["@type"] == "ItemList"
-    assert [i["url"] for i in listing["itemListElement"]] == [e["url"] for e in entries]
+    turning = [BASE + "2024/06/14/cafe-vote/", BASE + "2025/01/10/first-figures/"]  # the fixture's turning points
+    assert [i["url"] for i in listing["itemListElement"]] == turning
+    assert [i["position"] for i in listing["itemListElement"]] == [1, 2] and listing["numberOfItems"] == 2
 
 
 def test_json_ld_cannot_break_out_of_its_script(tmp_path: Path):

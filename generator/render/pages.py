@@ -145,7 +145,9 @@ def article_jsonld(entry: Entry, config: Config) -> dict:
 
 def timeline_jsonld(timeline: Timeline, config: Config, entries: tuple[Entry, ...]) -> dict:
     """A schema.org ItemList of the entries the page lists, in timeline order: each by its URL
-    alone (the "summary page" form search engines read), since the page holds their titles."""
+    alone (the "summary page" form search engines read), since the page holds their titles.
+    The timeline page gives its turning points where it has them: the list that says what the
+    story is, at a tenth of the weight of all entries."""
     return {
         "@context": JSONLD_CONTEXT,
         "@type": "ItemList",
@@ -177,7 +179,8 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                       for era in timeline.eras)
     pages = [page("index.html", "index.html",
                   _meta(config, "", config.title, config.description,
-                        jsonld=timeline_jsonld(timeline, config, recent if split else timeline.entries)),
+                        jsonld=timeline_jsonld(timeline, config, recent if split else
+                                               tuple(e for e in timeline.entries if e.milestone) or timeline.entries)),
                   {"timeline": timeline, "axis": time_axis(timeline, split, dict(era_links)), "split": split,
                    "recent": recent, "era_links": era_links, "key_moments": key_moments(timeline),
                    "facet_keys": {} if split else facet_keys(timeline),

@@ -19,6 +19,10 @@ AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 ENTRY = "2024/03/21/barnea-cleared-for-qatar-talks/"
+PAGE_TYPES = {"index": "", "entry": ENTRY, "actors": "actors/", "actor": "actors/david-barnea/", "places": "places/",
+              "place": "places/doha/", "tags": "tags/", "tag": "tags/talks-round/", "data": "data/",
+              "search": "search/", "404": "no-such-page/"}
+"""A page of every type the shipped site has (month pages come only past 500 entries: test_split)."""
 
 
 def need_file(path: Path, what: str) -> None:
@@ -146,7 +150,7 @@ def test_axe_finds_no_violations(browser, sites, scheme):
     root = sites["/"][0]
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
-    for path in ("", ENTRY, "actors/david-barnea/", "places/doha/", "data/"):
+    for path in PAGE_TYPES.values():
         page.goto(root + path)
         assert run_axe(page) == [], path
     page.goto(root + "?actor=david-barnea")
@@ -174,7 +178,7 @@ def test_screenshots_and_no_horizontal_scroll(browser, sites, width, scheme):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     page = context.new_page()
-    for name, path in (("index", ""), ("entry", ENTRY)):
+    for name, path in PAGE_TYPES.items():
         page.goto(sites["/"][0] + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways at {width}"
         shot = ARTIFACTS / f"{name}-{width}-{scheme}.png"

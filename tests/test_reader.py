@@ -202,3 +202,29 @@ def test_the_timeline_page_weighs_under_150_kb(sites):
     weight = sum((output / name).stat().st_size for name in ("index.html", "style.css", "timeline.js", "local.js"))
     assert weight <= 150 * 1024, weight
     assert b"pagefind" not in (output / "index.html").read_bytes()  # search loads only on the search page
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_search_box_of_every_page_leads_to_the_search_page(browser, sites, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    root = sites["/REPO/"][0]
+    page.goto(root + ENTRY)
+    box = page.locator("header #site-search")
+    if javascript:
+        page.locator("h1").click()
+        page.keyboard.press("/")  # the shortcut, from anywhere but a text field
+        assert page.evaluate("document.activeElement.id") == "site-search"
+        page.keyboard.type("Warsaw")
+        page.keyboard.press("Enter")
+    else:
+        box.fill("Warsaw")
+        box.press("Enter")
+    page.wait_for_url("**/REPO/search/?q=Warsaw")
+    if javascript:  # the results of the word typed in the header
+        result = page.locator(".pagefind-ui__result-link").first
+        result.wait_for(timeout=15000)
+        assert "Warsaw" in result.inner_text()
+    else:
+        assert page.locator("h1").inner_text() == "Search"
+    context.close()

@@ -239,7 +239,7 @@ def encode_parsed(parsed: Parsed) -> list:
         "date": entry.date.isoformat(), "title": entry.title, "slug": entry.slug, "summary": entry.summary,
         "body_html": entry.body_html, "source_path": entry.source_path,
         "headings": [[h.level, h.id, h.text] for h in entry.headings],
-        "tags": [[t.name, t.slug] for t in entry.tags],
+        "tags": [[t.name, t.slug, t.written, t.description] for t in entry.tags],
         "actors": [_encode_actor(a) for a in entry.actors],
         "places": [[p.id, p.name, list(p.aliases), p.country] for p in entry.places],
         "sources": [[s.title, s.url, s.publisher, s.date.isoformat() if s.date else None] for s in entry.sources],
@@ -265,7 +265,7 @@ def decode_parsed(value: object) -> Parsed:
         date=_date(e["date"]), title=_str(e["title"]), slug=_str(e["slug"]), summary=_str(e["summary"]),
         body_html=_str(e["body_html"]), source_path=_str(e["source_path"]),
         headings=tuple(Heading(_int(level), _str(id_), _str(text)) for level, id_, text in _list(e["headings"])),
-        tags=tuple(Tag(_str(name), _str(slug)) for name, slug in _list(e["tags"])),
+        tags=tuple(Tag(_str(name), _str(slug), _str(written), _str(about)) for name, slug, written, about in _list(e["tags"])),
         actors=tuple(_decode_actor(a) for a in _list(e["actors"])),
         places=tuple(Place(_str(i), _str(n), tuple(map(_str, _list(a))), _str(c)) for i, n, a, c in _list(e["places"])),
         sources=tuple(Source(_str(t), _str(u), _str(p), _date(d) if d is not None else None)

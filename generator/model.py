@@ -117,10 +117,16 @@ class Place:
 
 @dataclass(frozen=True)
 class Tag:
-    """A topic label, as written in the seeds, with its URL-safe slug."""
+    """A topic label: the name readers see, its URL-safe slug, and how the seeds spell it."""
 
     name: str
+    """As readers see it: the name ``_actors.toml`` gives the tag (``[[tag]]``), else as the
+    seed wrote it, or a readable form of its slug (``hostage-release`` -> "Hostage release")."""
     slug: str
+    written: str = ""
+    """As the seed wrote it (two spellings of one slug are an error); '' when it is the name."""
+    description: str = ""
+    """One line on what the tag covers, from ``_actors.toml``; '' for none."""
 
     @property
     def path(self) -> str:

@@ -91,10 +91,10 @@ def _tag_collisions(entries: list[Entry], seeds_label: str) -> list[Problem]:
     problems = []
     for entry in sorted(entries, key=lambda e: e.source_path):
         for tag in entry.tags:
-            name, other = first.setdefault(tag.slug, (tag.name, entry))
-            if name != tag.name:
+            name, other = first.setdefault(tag.slug, (tag.written, entry))
+            if name != tag.written:
                 problems.append(Problem(f"{seeds_label}/{entry.source_path}", 1,
-                                        f"tag {tag.name!r} and tag {name!r} in {seeds_label}/{other.source_path} "
+                                        f"tag {tag.written!r} and tag {name!r} in {seeds_label}/{other.source_path} "
                                         f"would share the page /tags/{tag.slug}/; spell them the same"))
     return problems
 

@@ -327,7 +327,7 @@ def test_every_field_of_an_entry_survives_the_disk_cache():
 
     entry = Entry(
         date=dt.date(2024, 5, 9), title="T", slug="t", summary="S", body_html="<p>B</p>", source_path="a/t.md",
-        headings=(Heading(2, "h", "H"),), tags=(Tag("Truce", "truce"),),
+        headings=(Heading(2, "h", "H"),), tags=(Tag("Truces", "truce", "truce", "Pauses in fighting."),),
         actors=(Actor("a", "A", ("AA",), "X", "person", "sum", (Role("PM", dt.date(2020, 1, 1), None),)),),
         places=(Place("p", "P", ("PP",), "Q"),), sources=(Source("s", "https://example.org/", "Pub", dt.date(2024, 5, 9)),),
         time=dt.time(9, 30), month_only=True, date_display="mid-May 2024", updated=dt.date(2024, 6, 1),

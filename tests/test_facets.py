@@ -157,3 +157,37 @@ def test_ambiguous_alias_must_be_resolved_by_id(site: Path):
     result = run_timeline("build", cwd=site)
     assert result.returncode == 1
     assert "actor name 'AL' is ambiguous: it could be southwick-council or ada-lind; use the id" in result.stderr
+
+
+def test_tags_show_the_names_the_actors_file_gives_them_everywhere(tmp_path: Path):
+    import json
+
+    site = make_site(tmp_path / "site")
+    assert run_timeline("build", "--base-url", "https://x.example/", cwd=site).returncode == 0
+    out = site / "output"
+    entry = (out / "2024/05/09/greyford-round-ends/index.html").read_text()
+    assert '<a href="../../../../tags/talks-round/">Rounds of talks</a>' in entry  # the [[tag]] name
+    assert '<a href="../../../../tags/draft/">Draft</a>' in entry  # none given: the slug, readable
+    page = (out / "tags/talks-round/index.html").read_text()
+    assert "<h1>Rounds of talks</h1>" in page and "Sessions of the two councils and their mediators." in page
+    assert '<a href="../tags/talks-round/">Rounds of talks</a>' in (out / "tags/index.html").read_text()
+    assert '<button data-id="talks-round">Rounds of talks <span class="count">' in (out / "index.html").read_text()
+    records = json.loads((out / "entries.json").read_text())["entries"]
+    assert next(r for r in records if r["slug"] == "greyford-round-ends")["tags"] == ["Rounds of talks", "Draft"]
+    assert 'term="talks-round" label="Rounds of talks"' in (out / "feed.xml").read_text()
+
+
+@pytest.mark.parametrize("table, expected", [
+    ('id = "truce"\n', "tag 'truce': name is required text"),
+    ('id = "truce"\nname = "Truces"\ncolour = "red"\n', "tag 'truce': unknown key 'colour' (allowed: id, name, description)"),
+    ('id = "Truce"\nname = "Truces"\n', "tag 'Truce': id must be lowercase ASCII letters, digits and hyphens"),
+])
+def test_a_bad_tag_table_is_an_error_with_its_line(built_site: Path, table: str, expected: str):
+    from conftest import assert_build_fails
+
+    registry = built_site / "seeds" / "_actors.toml"
+    text = registry.read_text() + "\n[[tag]]\n" + table
+    registry.write_text(text)
+    line = text.count("\n", 0, text.rindex("[[tag]]")) + 1
+    found = assert_build_fails(built_site, f"seeds/_actors.toml:")
+    assert any(f":{n}: {expected}" in found for n in range(line, line + 4)), found

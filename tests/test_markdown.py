@@ -31,7 +31,8 @@ def test_front_matter_fields_become_the_entry():
     assert entry.title == "Greyford round ends with a draft accord on summer quotas"
     assert entry.date == dt.date(2024, 5, 9)
     assert entry.slug == "greyford-round-ends"
-    assert [(t.name, t.slug) for t in entry.tags] == [("talks-round", "talks-round"), ("draft", "draft")]
+    assert [(t.name, t.slug, t.written) for t in entry.tags] == [("Talks round", "talks-round", "talks-round"),
+                                                            ("Draft", "draft", "draft")]  # readable slugs
     # Without a registry (read_seed's default), names are kept as written.
     assert [a.name for a in entry.actors] == ["River Authority", "Northmere Council", "Southwick Council"]
     assert [p.name for p in entry.places] == ["Greyford"]

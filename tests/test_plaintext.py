@@ -111,7 +111,7 @@ def test_front_matter_in_a_txt_wins(tmp_path):
                            "date 2024-01-01 Derived title here. More text.\n")
     entry = read(path)
     assert (entry.title, entry.summary) == ("Given title", "Given summary.")
-    assert [t.name for t in entry.tags] == ["a", "b"]
+    assert [(t.written, t.name) for t in entry.tags] == [("a", "A"), ("b", "B")]  # shown readably
     assert entry.date == dt.date(2024, 1, 1)
 
 

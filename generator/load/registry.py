@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BuildError, Problem, problem
-from generator.model import Actor, Place, Role
+from generator.model import Actor, Place, Role, Tag
 from generator.load.slugs import slugify
 
 REGISTRY_FILE = "_actors.toml"
@@ -27,6 +27,7 @@ _ID = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
 ACTOR_KEYS = ("id", "name", "aliases", "affiliation", "kind", "summary", "roles")
 ROLE_KEYS = ("title", "start", "end")
 PLACE_KEYS = ("id", "name", "aliases", "country")
+TAG_KEYS = ("id", "name", "description")
 KINDS = ("person", "state", "body")
 
 
@@ -57,6 +58,8 @@ class Registry:
     place_names: dict | None = None
     actor_finder: Finder = Finder(None, {})
     place_finder: Finder = Finder(None, {})
+    tags: dict | None = None
+    """Tag slug -> (name, description), from the ``[[tag]]`` tables."""
     fingerprint: str = ""
     """A digest of the registry file: parsed entries depend on it, so caches key on it."""
 
@@ -65,6 +68,13 @@ class Registry:
         if self.open:
             return Actor(id=slugify(name) or "actor", name=name)
         return _resolve(self.actor_names or {}, name, "actor")
+
+    def tag(self, written: str, slug: str) -> Tag:
+        """The tag a seed wrote as ``written``: named as ``[[tag]]`` says, else as written where that
+        is more than its slug ("C++", "Truce"), else a readable form of the slug ("Talks round")."""
+        readable = written if written != slug else slug.replace("-", " ").capitalize()
+        name, description = (self.tags or {}).get(slug) or (readable, "")
+        return Tag(name=name, slug=slug, written=written, description=description)
 
     def place(self, name: str) -> Place:
         if self.open:
@@ -98,16 +108,21 @@ def load_registry(seeds_dir: Path) -> Registry:
         raise BuildError([problem(path, int(found.group(1)) if found else 1, f"invalid TOML: {message}")]) from None
     problems: list[Problem] = []
     for key in data:
-        if key not in ("actor", "place"):
-            problems.append(problem(path, 1, f"unknown table {key!r} (use [[actor]] and [[place]])"))
+        if key not in ("actor", "place", "tag"):
+            problems.append(problem(path, 1, f"unknown table {key!r} (use [[actor]], [[place]] and [[tag]])"))
     actor_lines = _header_lines(text, "actor")
     place_lines = _header_lines(text, "place")
     actors = [_actor(path, text, item, actor_lines[i] if i < len(actor_lines) else 1, problems)
               for i, item in enumerate(data.get("actor", []))]
     places = [_place(path, text, item, place_lines[i] if i < len(place_lines) else 1, problems)
               for i, item in enumerate(data.get("place", []))]
+    tag_lines = _header_lines(text, "tag")
+    tags = [_tag(path, text, item, tag_lines[i] if i < len(tag_lines) else 1, problems)
+            for i, item in enumerate(data.get("tag", []))]
     actors = [a for a in actors if a is not None]
     places = [p for p in places if p is not None]
+    tags = [t for t in tags if t is not None]
+    _check_unique_ids(path, tags, tag_lines, "tag", problems)
     _check_unique_ids(path, actors, actor_lines, "actor", problems)
     _check_unique_ids(path, places, place_lines, "place", problems)
     if problems:
@@ -115,6 +130,7 @@ def load_registry(seeds_dir: Path) -> Registry:
     return Registry(actors=tuple(actors), places=tuple(places), open=False,
                     actor_names=_name_table(actors), place_names=_name_table(places),
                     actor_finder=_finder(actors), place_finder=_finder(places),
+                    tags={t.id: (t.name, t.description) for t in tags},
                     fingerprint=hashlib.blake2b(raw).hexdigest())
 
 
@@ -209,6 +225,27 @@ def _place(path: Path, text: str, item: object, line: int, problems: list[Proble
         country = ""
     return Place(id=place_id, name=item["name"].strip(),
                  aliases=_texts(item, "aliases", where, line, path, text, problems), country=country.strip())
+
+
+@dataclass(frozen=True)
+class _TagName:
+    id: str
+    name: str
+    description: str
+
+
+def _tag(path: Path, text: str, item: object, line: int, problems: list[Problem]) -> _TagName | None:
+    """A ``[[tag]]``: the slug as ``id``, the name readers see, an optional one-line description."""
+    common = _common(path, text, item, line, TAG_KEYS, "tag", problems)
+    if common is None:
+        return None
+    where, tag_id = common
+    assert isinstance(item, dict)
+    description = item.get("description", "")
+    if not isinstance(description, str):
+        problems.append(problem(path, _key_line(text, line, "description"), f"{where}: description must be text"))
+        description = ""
+    return _TagName(tag_id, " ".join(item["name"].split()), " ".join(description.split()))
 
 
 def _check_unique_ids(path: Path, items: list, lines: list[int], kind: str, problems: list[Problem]) -> None:

@@ -24,7 +24,7 @@ from generator.load.prose import headline, split_sentences, summarise
 from generator.load.registry import REGISTRY_FILE, Registry, load_registry
 from generator.load.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, windows_reserved
 from generator.load.wire import parse_wire
-from generator.model import Entry, Now, Tag
+from generator.model import Entry, Now
 from generator.progress import Progress, quiet
 
 _DAY = re.compile(r"\A\d{2}\Z", re.ASCII)
@@ -263,7 +263,7 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
         if not tag_slug:
             errors.append(problem(path, lines.get(f"tags[{i}]", lines.get("tags", 1)),
                                   f"tag {name!r} has no letters or digits to make a URL from"))
-        tags.append(Tag(name=name, slug=tag_slug))
+        tags.append(registry.tag(name, tag_slug))
     if errors:
         raise BuildError(errors)
     summary = meta.summary or derived.summary

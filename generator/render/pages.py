@@ -6,7 +6,6 @@ Canonical URLs, Open Graph and JSON-LD are decided here too, as data.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

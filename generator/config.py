@@ -162,16 +162,21 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     return Config(**values, eras=eras, figures=figures)
 
 
+def _tables(path: Path, text: str, items: object, name: str, problems: list[Problem]) -> list[tuple[object, int]]:
+    """Each ``[[name]]`` table with the line of its header; [] and a problem when ``name`` is set
+    to something else (tomllib gives no positions, so headers are found in the text)."""
+    if not isinstance(items, list):
+        problems.append(problem(path, _key_line(text, name), f"{name} must be [[{name}]] tables"))
+        return []
+    lines = [text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(rf"^[ \t]*\[\[[ \t]*{name}[ \t]*\]\]", text, re.MULTILINE)]
+    return [(item, lines[i] if i < len(lines) else 1) for i, item in enumerate(items)]
+
+
 def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Figure, ...]:
     """Check ``[[figures]]`` tables: an id, a label, a kind of ``total`` or ``count``; ids unique."""
-    if not isinstance(items, list):
-        problems.append(problem(path, _key_line(text, "figures"), "figures must be [[figures]] tables"))
-        return ()
-    lines = [text.count("\n", 0, m.start()) + 1
-             for m in re.finditer(r"^[ \t]*\[\[[ \t]*figures[ \t]*\]\]", text, re.MULTILINE)]
     figures: list[Figure] = []
-    for i, item in enumerate(items):
-        line = lines[i] if i < len(lines) else 1
+    for item, line in _tables(path, text, items, "figures", problems):
         if not isinstance(item, dict):
             problems.append(problem(path, line, "each figure must be a table with id, label and kind"))
             continue
@@ -196,14 +201,8 @@ def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> t
 
 def _eras(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Era, ...]:
     """Check ``[[eras]]`` tables: each well-formed, none inverted, none overlapping another."""
-    if not isinstance(items, list):
-        problems.append(problem(path, _key_line(text, "eras"), "eras must be [[eras]] tables"))
-        return ()
-    lines = [text.count("\n", 0, m.start()) + 1
-             for m in re.finditer(r"^[ \t]*\[\[[ \t]*eras[ \t]*\]\]", text, re.MULTILINE)]
     eras: list[tuple[Era, int]] = []
-    for i, item in enumerate(items):
-        line = lines[i] if i < len(lines) else 1
+    for item, line in _tables(path, text, items, "eras", problems):
         if not isinstance(item, dict):
             problems.append(problem(path, line, "each era must be a table with name, start, end"))
             continue

@@ -219,12 +219,9 @@ def _place(path: Path, text: str, item: object, line: int, problems: list[Proble
         return None
     where, place_id = common
     assert isinstance(item, dict)
-    country = item.get("country", "")
-    if not isinstance(country, str):
-        problems.append(problem(path, _key_line(text, line, "country"), f"{where}: country must be text"))
-        country = ""
     return Place(id=place_id, name=item["name"].strip(),
-                 aliases=_texts(item, "aliases", where, line, path, text, problems), country=country.strip())
+                 aliases=_texts(item, "aliases", where, line, path, text, problems),
+                 country=_text(item, "country", where, line, path, text, problems))
 
 
 @dataclass(frozen=True)
@@ -241,11 +238,16 @@ def _tag(path: Path, text: str, item: object, line: int, problems: list[Problem]
         return None
     where, tag_id = common
     assert isinstance(item, dict)
-    description = item.get("description", "")
-    if not isinstance(description, str):
-        problems.append(problem(path, _key_line(text, line, "description"), f"{where}: description must be text"))
-        description = ""
-    return _TagName(tag_id, " ".join(item["name"].split()), " ".join(description.split()))
+    return _TagName(tag_id, " ".join(item["name"].split()), _text(item, "description", where, line, path, text, problems))
+
+
+def _text(item: dict, key: str, where: str, line: int, path: Path, text: str, problems: list[Problem]) -> str:
+    """An optional text field, spaces folded; '' (and a problem) when it is not text."""
+    value = item.get(key, "")
+    if not isinstance(value, str):
+        problems.append(problem(path, _key_line(text, line, key), f"{where}: {key} must be text"))
+        return ""
+    return " ".join(value.split())
 
 
 def _check_unique_ids(path: Path, items: list, lines: list[int], kind: str, problems: list[Problem]) -> None:

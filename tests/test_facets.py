@@ -57,11 +57,21 @@ def test_facet_pages_list_exactly_their_entries_in_order(tmp_path: Path):
         "../../2024/05/02/mediators-from-river-authority-will-host-both-town-councils/",
         "../../2024/05/09/greyford-round-ends/", "../../2024/05/09/southwick-reservoir-question/"]
     assert page_entries(out / "tags/vote/index.html") == ["../../2024/06/14/cafe-vote/"]
-    roles = [el.text for el in html5lib.parse((out / "actors/ada-lind/index.html").read_bytes(),
-                                              namespaceHTMLElements=False).iterfind(".//span[@class='role']")]
-    assert roles == ["Chief negotiator for Northmere", "Mayor of Northmere"]  # the role at each entry's date
+    page = html5lib.parse((out / "actors/ada-lind/index.html").read_bytes(), namespaceHTMLElements=False)
+    roles = ["".join(li.itertext()) for li in page.iterfind(".//ul[@class='roles']/li")]
+    assert [r.split(" (")[0] for r in roles] == ["Chief negotiator for Northmere", "Mayor of Northmere"]
+    assert page.findall(".//span[@class='role']") == []  # each role once, with its dates, not on every row
+    with_her = ["".join(li.itertext()) for li in page.iterfind(".//ul[@class='companions']/li")]
+    assert with_her == ["Northmere Council 2 entries", "River Authority 1 entry", "Southwick Council 1 entry"]
     index = (out / "actors/index.html").read_text()
     assert '<a href="../actors/ada-lind/">Ada Lind</a> <span class="count">2 entries</span>' in index
+    # By side: an affiliation of two or more actors is a group (the one most entries involve first);
+    # the others share the last group.
+    groups = [h.text for h in html5lib.parse(index, namespaceHTMLElements=False).iterfind(".//h2[@class='actor-group']")]
+    assert groups == ["Northmere", "Others"]
+    filters = (out / "index.html").read_text()
+    assert filters.index('filter-subgroup">Northmere') < filters.index('data-id="ada-lind"') < \
+        filters.index('filter-subgroup">Others') < filters.index('data-id="river-authority"')
 
 
 def test_entry_page_links_every_actor_place_and_tag(tmp_path: Path):

@@ -14,7 +14,7 @@ from generator.load.prose import split_sentences
 from generator.render.axis import time_axis
 from generator.render.dates import MONTHS, entry_datetime
 from generator.render.figures import figure_charts
-from generator.model import Entry, EntryPage, Timeline
+from generator.model import Entry, EntryPage, Facet, Timeline
 
 JSONLD_CONTEXT = "https://schema.org"
 NOT_FOUND = "404.html"
@@ -87,12 +87,55 @@ class KeyMoment:
     line: str
 
 
+@dataclass(frozen=True)
+class FacetGroup:
+    """Actors of one side or affiliation (or all places, all tags), as the actors index and the
+    filters list them."""
+
+    name: str
+    """The affiliation; "Others" for affiliations of one actor and actors with none; '' when no
+    actor has an affiliation (a site without ``_actors.toml``)."""
+    facets: tuple[Facet, ...]
+
+
+COMPANIONS = 5
+"""How many of the actors most often named with an actor its page lists."""
+
+
+def actor_groups(timeline: Timeline) -> tuple[FacetGroup, ...]:
+    """Actors by affiliation, the one most entries involve first; affiliations of a single actor,
+    and actors with none, together at the end. Each group in name order."""
+    by_affiliation: dict[str, list[Facet]] = {}
+    for facet in timeline.actors:
+        by_affiliation.setdefault(facet.item.affiliation, []).append(facet)
+    sides = {name: facets for name, facets in by_affiliation.items() if name and len(facets) > 1}
+    rest = tuple(f for f in timeline.actors if f.item.affiliation not in sides)
+
+    def reach(facets: list[Facet]) -> int:
+        return len({id(e) for facet in facets for e in facet.entries})
+
+    groups = [FacetGroup(name, tuple(facets)) for name, facets in
+              sorted(sides.items(), key=lambda side: (-reach(side[1]), side[0]))]
+    return tuple(groups + ([FacetGroup("Others" if groups else "", rest)] if rest else []))
+
+
+def companions(facet: Facet) -> tuple[tuple[object, int], ...]:
+    """The actors most often named in the same entries as ``facet``'s, with how often."""
+    counts: dict = {}
+    for entry in facet.entries:
+        for actor in entry.actors:
+            if actor != facet.item:
+                counts[actor] = counts.get(actor, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].name))[:COMPANIONS])
+
+
 def facet_keys(timeline: Timeline) -> dict[str, str]:
     """Each entry's actors, places and tags for the filters, by entry anchor, as short keys: the
     kind's letter and the facet's place in its list (``a3 p0 t12``), the order the filter
     buttons are in. The ids themselves would weigh a tenth of the page."""
     keys: dict[str, list[str]] = {e.anchor: [] for e in timeline.entries}
-    for letter, facets in (("a", timeline.actors), ("p", timeline.places), ("t", timeline.tags)):
+    actors = tuple(facet for group in actor_groups(timeline) for facet in group.facets)  # as the buttons are
+    for letter, facets in (("a", actors), ("p", timeline.places), ("t", timeline.tags)):
         for i, facet in enumerate(facets):
             for entry in facet.entries:
                 keys[entry.anchor].append(f"{letter}{i}")
@@ -182,7 +225,9 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                                                tuple(e for e in timeline.entries if e.milestone) or timeline.entries)),
                   {"timeline": timeline, "axis": time_axis(timeline, split, dict(era_links)), "split": split,
                    "recent": recent, "era_links": era_links, "key_moments": key_moments(timeline),
-                   "facet_keys": {} if split else facet_keys(timeline),
+                   "facet_keys": {} if split else facet_keys(timeline), "filter_groups": (
+                       ("actor", "Actors", actor_groups(timeline)), ("place", "Places", (FacetGroup("", timeline.places),)),
+                       ("tag", "Tags", (FacetGroup("", timeline.tags),))),
                    "charts": figure_charts(timeline), "now": timeline.now,
                    "latest": timeline.entries[-1] if timeline.entries else None},
                   lastmod=newest)]
@@ -238,12 +283,13 @@ def _facet_pages(timeline: Timeline, config: Config, newest: str | None) -> list
         pages.append(page(f"{kind}/index.html", f"{kind}.html",
                           _meta(config, f"{kind}/", f"{label} · {config.title}",
                                 f"{label} of the timeline, with the number of entries for each."),
-                          {"facets": facets}, lastmod=newest))
+                          {"facets": facets, "groups": actor_groups(timeline) if kind == "actors" else ()},
+                          lastmod=newest))
         for facet in facets:
             item = facet.item
             context: dict = {"item": item, "entries": facet.entries}
-            if kind == "actors":  # the roles each actor held at each entry's date
-                context["roles"] = tuple("; ".join(r.title for r in item.roles_on(e.date)) for e in facet.entries)
+            if kind == "actors":  # who is most often named with them
+                context["companions"] = companions(facet)
             pages.append(page(f"{item.path}index.html", f"{kind[:-1]}.html",
                               _meta(config, item.path, f"{item.name} · {config.title}",
                                     _facet_description(kind, item.name, len(facet.entries))),

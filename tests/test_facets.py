@@ -201,3 +201,19 @@ def test_a_bad_tag_table_is_an_error_with_its_line(built_site: Path, table: str,
     line = text.count("\n", 0, text.rindex("[[tag]]")) + 1
     found = assert_build_fails(built_site, f"seeds/_actors.toml:")
     assert any(f":{n}: {expected}" in found for n in range(line, line + 4)), found
+
+
+def test_the_places_index_is_grouped_by_country(tmp_path: Path):
+    site = make_site(tmp_path / "site")
+    registry = site / "seeds" / "_actors.toml"
+    registry.write_text(registry.read_text().replace('id = "southwick"\nname = "Southwick"\naliases = []\ncountry = "Lakeside"',
+                                                     'id = "southwick"\nname = "Southwick"\naliases = []'))
+    assert run_timeline("build", cwd=site).returncode == 0
+    page = html5lib.parse((site / "output/places/index.html").read_bytes(), namespaceHTMLElements=False)
+    main = page.find(".//main")
+    groups, children = [], list(main)
+    for i, child in enumerate(children):
+        if child.get("class") == "place-group":  # the group's heading, then its list
+            groups.append((child.text, [a.text for a in children[i + 1].iter("a")]))
+    assert groups[-1] == ("Other places", ["Southwick"])  # no country given: last
+    assert [name for name, _ in groups[:-1]] == sorted(name for name, _ in groups[:-1])

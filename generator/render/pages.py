@@ -119,6 +119,19 @@ def actor_groups(timeline: Timeline) -> tuple[FacetGroup, ...]:
     return tuple(groups + ([FacetGroup("Others" if groups else "", rest)] if rest else []))
 
 
+def place_groups(timeline: Timeline) -> tuple[FacetGroup, ...]:
+    """Places by country, countries in name order; places with no country given ("Other places")
+    last: a place whose country is disputed is left without one in ``_actors.toml``."""
+    by_country: dict[str, list[Facet]] = {}
+    for facet in timeline.places:
+        by_country.setdefault(facet.item.country, []).append(facet)
+    named = sorted(name for name in by_country if name)
+    groups = [FacetGroup(name, tuple(by_country[name])) for name in named]
+    if "" in by_country:
+        groups.append(FacetGroup("Other places" if groups else "", tuple(by_country[""])))
+    return tuple(groups)
+
+
 def companions(facet: Facet) -> tuple[tuple[object, int], ...]:
     """The actors most often named in the same entries as ``facet``'s, with how often."""
     counts: dict = {}
@@ -283,7 +296,8 @@ def _facet_pages(timeline: Timeline, config: Config, newest: str | None) -> list
         pages.append(page(f"{kind}/index.html", f"{kind}.html",
                           _meta(config, f"{kind}/", f"{label} · {config.title}",
                                 f"{label} of the timeline, with the number of entries for each."),
-                          {"facets": facets, "groups": actor_groups(timeline) if kind == "actors" else ()},
+                          {"facets": facets, "groups": {"actors": actor_groups, "places": place_groups}.get(
+                              kind, lambda t: ())(timeline)},
                           lastmod=newest))
         for facet in facets:
             item = facet.item

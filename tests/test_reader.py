@@ -228,3 +228,12 @@ def test_the_search_box_of_every_page_leads_to_the_search_page(browser, sites, j
     else:
         assert page.locator("h1").inner_text() == "Search"
     context.close()
+
+
+def test_the_search_bundle_holds_only_what_the_search_page_loads(sites):
+    """The other interfaces, the highlighter and the no-language WebAssembly are left out; the
+    searches above (and no console error on the search page) show nothing it needs is missing."""
+    names = {p.name for p in (sites["/"][1] / "pagefind").rglob("*") if p.is_file()}
+    assert {"pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-entry.json", "wasm.en.pagefind"} <= names
+    assert not names & {"pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-component-ui.js",
+                        "pagefind-component-ui.css", "pagefind-highlight.js", "wasm.unknown.pagefind"}

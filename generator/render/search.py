@@ -34,8 +34,11 @@ BUNDLE = "pagefind"
 """The bundles' folder in the site; the search page loads them from here."""
 LISTING = f"{BUNDLE}/indexes.json"
 """The folders of the indexes under ``pagefind/`` (``""`` for one index of the whole site)."""
-INTERFACE = re.compile(r"pagefind-((component-|modular-)?ui\.(js|css)|highlight\.js)")
+INTERFACE = re.compile(r"pagefind-ui\.(js|css)")
 """Pagefind's interface files, the same in every bundle: the search page loads them from ``pagefind/``."""
+UNUSED = re.compile(r"pagefind-((component|modular)-ui\.(js|css)|highlight\.js)|wasm\.unknown\.pagefind")
+"""What Pagefind writes that the search page never loads: its other interfaces, its highlighter,
+and the WebAssembly for pages of no language (every page is indexed in the site's language)."""
 INDEXED_PAGES_PER_SITE = 2_000
 """Above this many pages to index, one index per year: one index is faster to load and
 rank, and makes under 3 s here."""
@@ -129,4 +132,5 @@ def _index(pages: Pages, language: str, tmp: Path) -> dict[str, bytes]:
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
         raise BuildError([Problem("(search index)", 0, f"Pagefind failed: {reason[0]}")])
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not UNUSED.fullmatch(p.relative_to(out).as_posix())}

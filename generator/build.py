@@ -127,7 +127,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
         entries, later = _until(entries, today(options.clock, config.timezone), options.seeds_dir)
         warnings += later
     timeline = build_timeline(entries, display_path(options.seeds_dir), options.drafts, config.eras, loaded.now,
-                              config.figures)
+                              config.figures, config.threads, config.relations)
     warnings += stale(timeline, options.seeds_dir)
     if options.strict and warnings:
         raise BuildError(warnings)

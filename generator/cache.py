@@ -248,6 +248,7 @@ def encode_parsed(parsed: Parsed) -> list:
         "update_note": entry.update_note, "draft": entry.draft, "summary_in_body": entry.summary_in_body,
         "milestone": entry.milestone, "milestone_label": entry.milestone_label,
         "figures": [[key, value] for key, value in entry.figures],
+        "thread": [entry.thread, entry.relation, entry.responds_to, list(entry.thread_lines)],
     }, [[w.path, w.line, w.message] for w in warnings]]
 
 
@@ -275,8 +276,16 @@ def decode_parsed(value: object) -> Parsed:
         updated=_date(e["updated"]) if e["updated"] is not None else None, update_note=_str(e["update_note"]),
         draft=_bool(e["draft"]), summary_in_body=_bool(e["summary_in_body"]),
         milestone=_bool(e["milestone"]), milestone_label=_str(e["milestone_label"]),
-        figures=tuple((_str(key), _int(value)) for key, value in _list(e["figures"])))
+        figures=tuple((_str(key), _int(value)) for key, value in _list(e["figures"])),
+        **_decode_thread(e["thread"]))
     return entry, tuple(Problem(_str(p), _int(n), _str(m)) for p, n, m in _list(warnings))
+
+
+def _decode_thread(value: object) -> dict:
+    thread, relation, responds_to, lines = _list(value)
+    a, b, c = map(_int, _list(lines))
+    return {"thread": _str(thread), "relation": _str(relation), "responds_to": _str(responds_to),
+            "thread_lines": (a, b, c)}
 
 
 def _decode_actor(value: object) -> Actor:

@@ -11,9 +11,12 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Problem, problem
-from generator.model import Era, Figure
+from generator.model import Era, Figure, Thread
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+DEFAULT_RELATIONS = (("proposal", "Proposal"), ("response", "Response"), ("counter", "Counter-proposal"),
+                     ("acceptance", "Acceptance"), ("rejection", "Rejection"), ("agreement", "Agreement"),
+                     ("breach", "Breach"))
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class Config:
     """Named periods of the story, oldest first; they may not overlap."""
     figures: tuple[Figure, ...] = ()
     """Key figures the entries report over time (``[[figures]]``), drawn as charts on the timeline page."""
+    threads: tuple[Thread, ...] = ()
+    """Named threads entries can be steps of (``[[threads]]``), each with a page."""
+    relations: tuple[tuple[str, str], ...] = DEFAULT_RELATIONS
+    """The words an entry's ``relation`` may be, each with how readers see it (``[relations]``)."""
     search: bool = True
     """Build the Pagefind full-text index. It costs time and memory on big sites (10,000
     long entries: about 20 s and 2 GB in the indexer), so it can be switched off."""
@@ -75,6 +82,10 @@ REQUIRED_KEYS = ("title", "description")
 ERA_KEYS = ("name", "start", "end", "description")
 FIGURE_KEYS = ("id", "label", "unit", "kind", "description")
 FIGURE_KINDS = ("total", "count")
+THREAD_KEYS = ("id", "name", "description")
+RELATION_LABEL_MAX = 30
+TABLES = ("eras", "figures", "threads", "relations", "search")
+"""Keys whose values are not plain text."""
 _FIGURE_ID = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
 
 
@@ -96,9 +107,10 @@ def normalise_base_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def _key_line(text: str, key: str) -> int:
-    """The line where ``key = …`` is set, for messages (tomllib gives no positions)."""
-    match = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.MULTILINE)
+def _key_line(text: str, key: str, table: str = "") -> int:
+    """The line where ``key = …`` is set (in ``[table]`` if given), for messages (tomllib gives no positions)."""
+    start = re.search(rf"^[ \t]*\[[ \t]*{table}[ \t]*\]", text, re.MULTILINE) if table else None
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start.end() if start else 0)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
@@ -129,7 +141,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     for key, value in data.items():
         if key == "search" and not isinstance(value, bool):
             problems.append(problem(path, _key_line(text, key), "config key 'search' must be true or false"))
-        elif key in ALLOWED_KEYS and key not in ("eras", "figures", "search") and not isinstance(value, str):
+        elif key in ALLOWED_KEYS and key not in TABLES and not isinstance(value, str):
             problems.append(problem(path, _key_line(text, key),
                                     f"config key {key!r} must be a string, not {type(value).__name__}"))
     if problems:
@@ -137,7 +149,9 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
 
     eras = _eras(path, text, data.get("eras", []), problems)
     figures = _figures(path, text, data.get("figures", []), problems)
-    values = {k: v.strip() for k, v in data.items() if k not in ("eras", "figures", "search")}
+    threads = _threads(path, text, data.get("threads", []), problems)
+    relations = _relations(path, text, data.get("relations"), problems)
+    values = {k: v.strip() for k, v in data.items() if k not in TABLES}
     values["search"] = data.get("search", True)
     try:
         values["base_url"] = normalise_base_url(values.get("base_url", "/"))
@@ -159,7 +173,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
             problems.append(problem(path, _key_line(text, key), f"config key {key!r} must not be empty"))
     if problems:
         raise BuildError(problems)
-    return Config(**values, eras=eras, figures=figures)
+    return Config(**values, eras=eras, figures=figures, threads=threads, relations=relations)
 
 
 def _tables(path: Path, text: str, items: object, name: str, problems: list[Problem]) -> list[tuple[object, int]]:
@@ -197,6 +211,49 @@ def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> t
                                   unit=item.get("unit", "").strip(), kind=item.get("kind", "total"),
                                   description=" ".join(item.get("description", "").split())))
     return tuple(figures)
+
+
+def _threads(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Thread, ...]:
+    """Check ``[[threads]]`` tables: an id (a slug, unique) and a name; a description optional."""
+    threads: list[Thread] = []
+    for item, line in _tables(path, text, items, "threads", problems):
+        if not isinstance(item, dict):
+            problems.append(problem(path, line, "each thread must be a table with id and name"))
+            continue
+        found = [f"unknown key {k!r} (allowed: {', '.join(THREAD_KEYS)})" for k in item if k not in THREAD_KEYS]
+        found += [f"{k} must be text" for k in THREAD_KEYS if not isinstance(item.get(k, ""), str)]
+        if not found and not _FIGURE_ID.match(item.get("id", "")):
+            found.append("id must be lowercase letters, digits and single hyphens, like 'paris-framework'")
+        if not found and not item.get("name", "").strip():
+            found.append("name is required text")
+        if not found and any(t.id == item["id"] for t in threads):
+            found.append("id is used by an earlier thread")
+        problems.extend(problem(path, line, f"thread {item.get('id')!r}: {message}") for message in found)
+        if not found:
+            threads.append(Thread(id=item["id"], name=" ".join(item["name"].split()),
+                                  description=" ".join(item.get("description", "").split())))
+    return tuple(threads)
+
+
+def _relations(path: Path, text: str, table: object, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """``[relations]``: word = "How readers see it"; the defaults when the config has none."""
+    if table is None:
+        return DEFAULT_RELATIONS
+    if not isinstance(table, dict) or not table:
+        problems.append(problem(path, _key_line(text, "relations"),
+                                'relations must be a table of word = "Label", like counter = "Counter-proposal"'))
+        return ()
+    relations = []
+    for word, label in table.items():
+        line = _key_line(text, word, "relations")
+        if not _FIGURE_ID.match(word):
+            problems.append(problem(path, line, f"relation {word!r}: a word of lowercase letters, digits and hyphens"))
+        elif not isinstance(label, str) or not label.strip() or len(label.strip()) > RELATION_LABEL_MAX:
+            problems.append(problem(path, line, f"relation {word!r}: its label must be text of 1 to "
+                                                f"{RELATION_LABEL_MAX} characters"))
+        else:
+            relations.append((word, " ".join(label.split())))
+    return tuple(relations)
 
 
 def _eras(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Era, ...]:

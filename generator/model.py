@@ -148,6 +148,20 @@ class Era:
 
 
 @dataclass(frozen=True)
+class Thread:
+    """A named line of the story (from the config): a proposal, the replies to it, what came of it."""
+
+    id: str
+    """Stable ASCII id, used in URLs: ``/threads/<id>/``."""
+    name: str
+    description: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"threads/{self.id}/"
+
+
+@dataclass(frozen=True)
 class Entry:
     """One dated event on the timeline, as read from one seed file."""
 
@@ -192,6 +206,14 @@ class Entry:
     """A few words for the time axis; '' to use the title."""
     figures: tuple[tuple[str, int], ...] = ()
     """Key figures as of this entry's date: (figure id, value), ids defined in the config."""
+    thread: str = ""
+    """The id of the thread (from the config) this entry is a step of; '' for none."""
+    relation: str = ""
+    """A relation word the config defines ("counter"); '' for none."""
+    responds_to: str = ""
+    """The slug of the earlier entry this one answers; '' for none."""
+    thread_lines: tuple[int, int, int] = (1, 1, 1)
+    """The seed's lines of ``thread``, ``relation`` and ``responds_to``, for messages."""
 
     @property
     def path(self) -> str:
@@ -254,6 +276,26 @@ class Year:
 
 
 @dataclass(frozen=True)
+class Step:
+    """An entry as a step of its thread, with the entry it responds to (in any thread)."""
+
+    entry: Entry
+    number: int
+    """Its place in the thread, from 1; 0 for an entry that responds to another outside any thread."""
+    relation: str = ""
+    """As readers see it ("Counter-proposal"); '' for none."""
+    responds_to: Entry | None = None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A thread with its steps in timeline order."""
+
+    thread: Thread
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
 class EntryPage:
     """An entry with what its page shows around it."""
 
@@ -261,13 +303,20 @@ class EntryPage:
     previous: Entry | None
     next: Entry | None
     era: Era | None
+    step: Step | None = None
+    """Its step in its thread (number 0 for a response outside any); None for neither."""
+    chain: Chain | None = None
+    step_before: Step | None = None
+    step_after: Step | None = None
+    responses: tuple[Step, ...] = ()
+    """The entries that respond to this one, oldest first."""
 
 
 @dataclass(frozen=True)
 class Facet:
-    """An actor, place or tag with the entries that name it, in timeline order."""
+    """An actor, place, tag or thread with the entries that name it, in timeline order."""
 
-    item: Actor | Place | Tag
+    item: Actor | Place | Tag | Thread
     entries: tuple[Entry, ...]
 
 
@@ -289,19 +338,10 @@ class Timeline:
     """Where things stand, if the seeds say."""
     figures: tuple[Figure, ...] = ()
     """The key figures the config defines, in its order."""
-
-    def era_of(self, day: dt.date) -> Era | None:
-        return next((era for era in self.eras if era.contains(day)), None)
-
-    @functools.cached_property
-    def pages(self) -> tuple[EntryPage, ...]:
-        """Every entry with its previous and next entry and its era."""
-        items = self.entries
-        return tuple(
-            EntryPage(entry, items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None,
-                      self.era_of(entry.date))
-            for i, entry in enumerate(items)
-        )
+    threads: tuple[Chain, ...] = ()
+    """The threads that have entries, in the config's order."""
+    pages: tuple[EntryPage, ...] = ()
+    """Every entry with what its page shows around it, in timeline order."""
 
     @functools.cached_property
     def last_updated(self) -> dt.date | None:

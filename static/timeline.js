@@ -1,6 +1,6 @@
 // The timeline page, made better with JavaScript: the time axis opens at the latest months and
-// shows where the reader is; filters by actor, place and tag whose state lives in the URL
-// (?actor=a,b&place=c&tag=d) fade the axis's marks and leave out months with nothing to show;
+// shows where the reader is; filters by actor, place, tag and thread whose state lives in the URL
+// (?actor=a,b&place=c&tag=d&thread=e) fade the axis's marks and leave out months with nothing to show;
 // entry links copy themselves. Without JavaScript the page shows every entry, the whole axis
 // and links to the actor, place and tag pages.
 (function () {
@@ -16,7 +16,9 @@
       if (li && !mark.title) mark.title = li.querySelector("time").textContent + ": " + li.querySelector(".entry-title").textContent;
     });
   });
-  var KINDS = ["actor", "place", "tag"];
+  var KINDS = ["actor", "place", "tag", "thread"];
+  var LETTER = { actor: "a", place: "p", tag: "t", thread: "h" };
+  var KIND_OF = { a: "actor", p: "place", t: "tag", h: "thread" };
   var panel = document.getElementById("filters");
   if (!panel) return;
   var items = Array.prototype.slice.call(document.querySelectorAll(".entries > li"));
@@ -46,19 +48,19 @@
     history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
   }
 
-  // An entry lists its facets as short keys (data-f="a3 p0 t12"): the kind's letter and the
+  // An entry lists its facets as short keys (data-f="a3 p0 t12 h1"): the kind's letter and the
   // place of the facet's button among that kind's buttons.
   var facetIds = {};
   KINDS.forEach(function (kind) {
     panel.querySelectorAll('button[data-kind="' + kind + '"]').forEach(function (button, i) {
-      facetIds[kind.charAt(0) + i] = button.getAttribute("data-id");
+      facetIds[LETTER[kind] + i] = button.getAttribute("data-id");
     });
   });
   function ids(li, kind) {
     if (!li.facets) {
-      li.facets = { actor: [], place: [], tag: [] };
+      li.facets = { actor: [], place: [], tag: [], thread: [] };
       (li.getAttribute("data-f") || "").split(" ").filter(Boolean).forEach(function (key) {
-        var k = { a: "actor", p: "place", t: "tag" }[key.charAt(0)];
+        var k = KIND_OF[key.charAt(0)];
         if (k && facetIds[key]) li.facets[k].push(facetIds[key]);
       });
     }

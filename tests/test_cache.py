@@ -70,7 +70,7 @@ def test_disk_cache_gives_the_same_site_and_survives_corruption(site: Path):
     first = run_timeline("build", cwd=site)
     assert first.returncode == 0 and list((site / ".timeline-cache").glob("entries-*.json"))
     second = run_timeline("build", cwd=site)
-    assert "(0 written, 51 unchanged, 0 removed)" in second.stdout
+    assert "(0 written, 54 unchanged, 0 removed)" in second.stdout
     assert tree_hash(site / "output") == tree_hash(site / "fresh")
 
     for damage in (lambda b: b[: len(b) // 2], lambda b: b[:-1] + bytes([b[-1] ^ 1]), lambda b: b"garbage"):
@@ -332,7 +332,7 @@ def test_every_field_of_an_entry_survives_the_disk_cache():
         places=(Place("p", "P", ("PP",), "Q"),), sources=(Source("s", "https://example.org/", "Pub", dt.date(2024, 5, 9)),),
         time=dt.time(9, 30), month_only=True, date_display="mid-May 2024", updated=dt.date(2024, 6, 1),
         update_note="n", draft=True, summary_in_body=True, milestone=True, milestone_label="L",
-        figures=(("hostages-freed", 24),))
+        figures=(("hostages-freed", 24),), thread="th", relation="counter", responds_to="u", thread_lines=(4, 5, 6))
     defaults = Entry(date=entry.date, title="", slug="", summary="", body_html="", source_path="")
     same = [f.name for f in dataclasses.fields(Entry) if getattr(entry, f.name) == getattr(defaults, f.name)
             and f.name not in ("date",)]

@@ -12,7 +12,7 @@ from conftest import make_site, run_timeline, touch_edit, tree_hash
 def test_a_sound_site_passes(site: Path):
     result = run_timeline("check", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().startswith("timeline check: 24 pages,") and result.stdout.strip().endswith(
+    assert result.stdout.strip().startswith("timeline check: 26 pages,") and result.stdout.strip().endswith(
         " 0 problems")
 
 

@@ -13,8 +13,8 @@ from conftest import REPO, run_timeline, tree_hash
 def test_build_with_no_arguments_writes_the_site_and_a_summary(site: Path):
     result = run_timeline("build", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("timeline: built 5 entries, 24 pages (51 files) in ")
-    assert result.stdout.rstrip().endswith("s -> output/ (51 written, 0 unchanged, 0 removed)")
+    assert result.stdout.startswith("timeline: built 5 entries, 26 pages (54 files) in ")
+    assert result.stdout.rstrip().endswith("s -> output/ (54 written, 0 unchanged, 0 removed)")
     out = site / "output"
     for name in ("index.html", "404.html", ".nojekyll", "style.css", "favicon.svg", "feed.xml", "feed.json",
                  "robots.txt", "entries.json", "entries.csv", "calendar.ics", "timeline.json",

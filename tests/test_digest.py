@@ -24,7 +24,8 @@ OTHER_VALUES = {"date": dt.date(2024, 3, 22), "title": "Talks resumed", "slug": 
                 "sources": (Source("Report", "https://news.example/2", "Wire", dt.date(2024, 3, 21)),),
                 "time": dt.time(9, 30), "month_only": True, "date_display": "spring", "updated": dt.date(2024, 4, 1),
                 "update_note": "fixed", "draft": True, "summary_in_body": True,
-                "milestone": True, "milestone_label": "Deal", "figures": (("freed", 3),)}
+                "milestone": True, "milestone_label": "Deal", "figures": (("freed", 3),),
+                "thread": "deal", "relation": "counter", "responds_to": "talks-begin", "thread_lines": (4, 5, 6)}
 CODE = ("from tests.test_digest import SAMPLE; from generator.render.digest import Digester; "
         "print(Digester().digest({'entry': SAMPLE, 'n': [1, 2.5, None, True]}).hex())")
 

@@ -18,7 +18,8 @@ from generator.timeline import build_timeline
 def fixture_timeline():
     loaded = load_entries(FIXTURE_SITE / "seeds", MarkdownConverter())
     config = load_config(FIXTURE_SITE / "timeline.toml")
-    return build_timeline(loaded.entries, eras=config.eras, figures=config.figures)
+    return build_timeline(loaded.entries, eras=config.eras, figures=config.figures,
+                          threads=config.threads, relations=config.relations)
 
 
 def page_entries(page: Path) -> list[str]:

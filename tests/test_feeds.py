@@ -159,7 +159,7 @@ def test_timelinejs_export_has_the_required_fields(built: Path, entries: list[di
         assert isinstance(event["start_date"]["year"], int)
         assert event["start_date"]["year"] == int(entry["date"][:4])
         assert event["text"]["headline"] == entry["title"]
-        assert event.get("group") == entry["era"]
+        assert event.get("group") == (entry["thread"]["name"] if entry["thread"] else None)  # eras are bands
     assert len({e["unique_id"] for e in data["events"]}) == len(entries)
     assert [era["text"]["headline"] for era in data["eras"]] == ["Greyford round", "Ratification"]
     assert all({"start_date", "end_date"} <= era.keys() for era in data["eras"])

@@ -16,14 +16,16 @@ from generator.load.seeds import load_entries
 from generator.model import Entry, Figure
 from generator.render.axis import LANES, time_axis
 from generator.render.figures import HEIGHT, TOP, WIDTH, figure_charts
-from generator.render.pages import facet_keys, key_moments
+from generator.render.facets import facet_keys
+from generator.render.pages import key_moments
 from generator.timeline import build_timeline
 
 
 def fixture_timeline(site: Path):
     config = load_config(site / "timeline.toml")
     loaded = load_entries(site / "seeds", MarkdownConverter())
-    return build_timeline(loaded.entries, eras=config.eras, now=loaded.now, figures=config.figures)
+    return build_timeline(loaded.entries, eras=config.eras, now=loaded.now, figures=config.figures,
+                          threads=config.threads, relations=config.relations)
 
 
 def entry(day: str, slug: str, **more) -> Entry:
@@ -97,7 +99,8 @@ def test_filter_keys_name_each_facet_by_its_place_among_the_buttons(site: Path):
     vote = next(e for e in timeline.entries if e.slug == "cafe-vote")
     expected = [f"a{i}" for i, f in enumerate(timeline.actors) if vote in f.entries] + \
                [f"p{i}" for i, f in enumerate(timeline.places) if vote in f.entries] + \
-               [f"t{i}" for i, f in enumerate(timeline.tags) if vote in f.entries]
+               [f"t{i}" for i, f in enumerate(timeline.tags) if vote in f.entries] + \
+               [f"h{i}" for i, c in enumerate(timeline.threads) if vote in [s.entry for s in c.steps]]
     assert keys[vote.anchor].split() == expected and len(expected) >= 3
 
 

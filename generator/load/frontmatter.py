@@ -23,7 +23,8 @@ from generator.model import Source
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 
 KEYS = ("title", "date", "date_display", "summary", "tags", "actors", "places", "detect", "sources", "slug",
-        "draft", "updated", "update_note", "milestone", "milestone_label", "figures")
+        "draft", "updated", "update_note", "milestone", "milestone_label", "figures", "thread", "relation",
+        "responds_to")
 MILESTONE_LABEL_MAX = 30
 """A turning point's label is printed on the time axis, where there is room for a few words."""
 SOURCE_KEYS = ("title", "url", "publisher", "date")
@@ -65,6 +66,11 @@ class Meta:
     milestone_label: str | None = None
     figures: tuple[tuple[str, int], ...] = ()
     """Key figures as of the entry's date, by figure id (defined in the config)."""
+    thread: str | None = None
+    relation: str | None = None
+    responds_to: str | None = None
+    """Thread id, relation word and the slug of the entry answered: checked against the config
+    and the other entries when the timeline is made."""
     lines: dict | None = None
     """File line of each key (and ``key[i]`` of list items), for messages about them."""
 
@@ -200,7 +206,8 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
         found = _control_character(value)
         if found:
             fail(key, f"{key} contains control character U+{ord(found):04X} (written as a YAML escape); remove it")
-    for key in ("title", "summary", "slug", "date_display", "update_note", "milestone_label"):
+    for key in ("title", "summary", "slug", "date_display", "update_note", "milestone_label", "thread", "relation",
+                "responds_to"):
         if key in data:
             value = data[key]
             if not isinstance(value, str):
@@ -209,8 +216,7 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
                 fail(key, f"{key} is empty")
             else:
                 values[key] = " ".join(value.split())
-    if "slug" in values and not _SLUG.match(str(values["slug"])):
-        fail("slug", f"slug {values['slug']!r} must be lowercase ASCII letters, digits and single hyphens")
+    _check_names(data, values, fail)
     for key in ("tags", "actors", "places"):
         if key in data:
             items = _text_list(path, key, data[key], lines, errors)
@@ -244,6 +250,16 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
     if errors:
         raise BuildError(errors)
     return Meta(**values, lines=lines), warnings
+
+
+def _check_names(data: dict, values: dict, fail) -> None:
+    """The slug, and the thread, relation and answered entry (checked as names here; that they
+    exist is checked when the timeline is made)."""
+    for key in ("slug", "thread", "relation", "responds_to"):
+        if key in values and not _SLUG.match(str(values[key])):
+            fail(key, f"{key} {values[key]!r} must be lowercase ASCII letters, digits and single hyphens")
+    if "responds_to" in values and "relation" not in data:
+        fail("responds_to", "responds_to needs a 'relation' (how this entry answers it, e.g. response or counter)")
 
 
 def _check_weight(data: dict, values: dict, fail) -> None:

@@ -273,8 +273,7 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
         places += registry.place_finder.find(text)
     return Entry(
         date=meta.date or derived.date,
-        time=meta.time,
-        month_only=meta.month_only,
+        time=meta.time, month_only=meta.month_only,
         date_display=meta.date_display or "",
         title=title,
         slug=slug,
@@ -286,13 +285,13 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
         actors=tuple(dict.fromkeys(actors)),
         places=tuple(dict.fromkeys(places)),
         sources=meta.sources,
-        updated=meta.updated,
-        update_note=meta.update_note or "",
+        updated=meta.updated, update_note=meta.update_note or "",
         draft=meta.draft,
         summary_in_body=not meta.summary,
-        milestone=meta.milestone,
-        milestone_label=meta.milestone_label or "",
+        milestone=meta.milestone, milestone_label=meta.milestone_label or "",
         figures=meta.figures,
+        thread=meta.thread or "", relation=meta.relation or "", responds_to=meta.responds_to or "",
+        thread_lines=(lines.get("thread", 1), lines.get("relation", 1), lines.get("responds_to", 1)),
     )
 
 

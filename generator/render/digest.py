@@ -16,10 +16,10 @@ import pickle
 from pathlib import PurePath
 
 
-from generator.model import EntryPage, Facet, Month, Run, Timeline, Year
+from generator.model import Chain, EntryPage, Facet, Month, Run, Step, Timeline, Year
 
 SIZE = 16
-WALKED = (Timeline, Year, Month, Run, Facet, EntryPage)
+WALKED = (Timeline, Year, Month, Run, Facet, EntryPage, Chain, Step)
 """The dataclasses that hold entries: walked field by field, so that each entry is digested
 once per build however many pages list it. Every other dataclass is digested whole."""
 

@@ -77,13 +77,13 @@ def _event(page: EntryPage) -> bytes:
         "start_date": _date_parts(entry),
         "text": {"headline": entry.title, "text": entry.summary},
     }
-    if page.era:
-        event["group"] = page.era.name
+    if page.chain:  # a row of its own per thread; the eras are the bands
+        event["group"] = page.chain.thread.name
     return _json(event)
 
 
 def timelinejs(timeline: Timeline, config: Config) -> Iterator[bytes]:
-    """TimelineJS3's JSON: a title slide, one event per entry (grouped by era), the eras as bands."""
+    """TimelineJS3's JSON: a title slide, one event per entry (grouped by thread), the eras as bands."""
     events = (_event(page) for page in timeline.pages)
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
@@ -94,8 +94,8 @@ def timelinejs(timeline: Timeline, config: Config) -> Iterator[bytes]:
                  "events", events)
 
 
-def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict:
-    e = timeline_entry
+def _record(page: EntryPage, config: Config) -> dict:
+    e, step, chain = page.entry, page.step, page.chain
     return {
         "id": entry_id(config, e),
         "slug": e.slug,
@@ -112,7 +112,10 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
         "places": [{"id": p.id, "name": p.name} for p in e.places],
         "sources": [{"title": s.title, "url": s.url, "publisher": s.publisher,
                      "date": s.date.isoformat() if s.date else None} for s in e.sources],
-        "era": era_name,
+        "era": page.era.name if page.era else None,
+        "thread": {"id": chain.thread.id, "name": chain.thread.name, "step": step.number} if chain and step else None,
+        "relation": {"id": e.relation, "name": step.relation} if step and e.relation else None,
+        "responds_to": e.responds_to or None,
         "updated": e.updated.isoformat() if e.updated else None,
         "update_note": e.update_note or None,
         "source_file": e.source_path,
@@ -121,12 +124,12 @@ def _record(timeline_entry: Entry, era_name: str | None, config: Config) -> dict
 
 def entries_json(timeline: Timeline, config: Config) -> Iterator[bytes]:
     """Every field of every entry, oldest first."""
-    records = (_json(_record(p.entry, p.era.name if p.era else None, config)) for p in timeline.pages)
+    records = (_json(_record(p, config)) for p in timeline.pages)
     return _dump({"title": config.title}, "entries", records)
 
 
 CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "places", "source_urls",
-               "source_publishers", "updated", "slug")
+               "source_publishers", "updated", "slug", "thread", "thread_step", "relation", "responds_to")
 
 
 def entries_csv(timeline: Timeline, config: Config) -> Iterator[bytes]:
@@ -143,6 +146,8 @@ def entries_csv(timeline: Timeline, config: Config) -> Iterator[bytes]:
                 "; ".join(t.name for t in e.tags), "; ".join(a.name for a in e.actors),
                 "; ".join(place.name for place in e.places), " ".join(s.url for s in e.sources),
                 "; ".join(s.publisher for s in e.sources), e.updated.isoformat() if e.updated else "", e.slug,
+                p.chain.thread.name if p.chain else "", p.step.number if p.chain and p.step else "",
+                p.step.relation if p.step else "", e.responds_to,
             ])
             if out.tell() >= CHUNK:
                 yield out.getvalue().encode("utf-8")

@@ -13,8 +13,9 @@ from generator.config import Config
 from generator.load.prose import split_sentences
 from generator.render.axis import time_axis
 from generator.render.dates import MONTHS, entry_datetime
+from generator.render.facets import FacetGroup, actor_groups, companions, facet_keys, place_groups, thread_facets
 from generator.render.figures import figure_charts
-from generator.model import Entry, EntryPage, Facet, Timeline
+from generator.model import Chain, Entry, EntryPage, Step, Timeline
 
 JSONLD_CONTEXT = "https://schema.org"
 NOT_FOUND = "404.html"
@@ -85,74 +86,6 @@ class KeyMoment:
 
     entry: Entry
     line: str
-
-
-@dataclass(frozen=True)
-class FacetGroup:
-    """Actors of one side or affiliation (or all places, all tags), as the actors index and the
-    filters list them."""
-
-    name: str
-    """The affiliation; "Others" for affiliations of one actor and actors with none; '' when no
-    actor has an affiliation (a site without ``_actors.toml``)."""
-    facets: tuple[Facet, ...]
-
-
-COMPANIONS = 5
-"""How many of the actors most often named with an actor its page lists."""
-
-
-def actor_groups(timeline: Timeline) -> tuple[FacetGroup, ...]:
-    """Actors by affiliation, the one most entries involve first; affiliations of a single actor,
-    and actors with none, together at the end. Each group in name order."""
-    by_affiliation: dict[str, list[Facet]] = {}
-    for facet in timeline.actors:
-        by_affiliation.setdefault(facet.item.affiliation, []).append(facet)
-    sides = {name: facets for name, facets in by_affiliation.items() if name and len(facets) > 1}
-    rest = tuple(f for f in timeline.actors if f.item.affiliation not in sides)
-
-    def reach(facets: list[Facet]) -> int:
-        return len({id(e) for facet in facets for e in facet.entries})
-
-    groups = [FacetGroup(name, tuple(facets)) for name, facets in
-              sorted(sides.items(), key=lambda side: (-reach(side[1]), side[0]))]
-    return tuple(groups + ([FacetGroup("Others" if groups else "", rest)] if rest else []))
-
-
-def place_groups(timeline: Timeline) -> tuple[FacetGroup, ...]:
-    """Places by country, countries in name order; places with no country given ("Other places")
-    last: a place whose country is disputed is left without one in ``_actors.toml``."""
-    by_country: dict[str, list[Facet]] = {}
-    for facet in timeline.places:
-        by_country.setdefault(facet.item.country, []).append(facet)
-    named = sorted(name for name in by_country if name)
-    groups = [FacetGroup(name, tuple(by_country[name])) for name in named]
-    if "" in by_country:
-        groups.append(FacetGroup("Other places" if groups else "", tuple(by_country[""])))
-    return tuple(groups)
-
-
-def companions(facet: Facet) -> tuple[tuple[object, int], ...]:
-    """The actors most often named in the same entries as ``facet``'s, with how often."""
-    counts: dict = {}
-    for entry in facet.entries:
-        for actor in entry.actors:
-            if actor != facet.item:
-                counts[actor] = counts.get(actor, 0) + 1
-    return tuple(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0].name))[:COMPANIONS])
-
-
-def facet_keys(timeline: Timeline) -> dict[str, str]:
-    """Each entry's actors, places and tags for the filters, by entry anchor, as short keys: the
-    kind's letter and the facet's place in its list (``a3 p0 t12``), the order the filter
-    buttons are in. The ids themselves would weigh a tenth of the page."""
-    keys: dict[str, list[str]] = {e.anchor: [] for e in timeline.entries}
-    actors = tuple(facet for group in actor_groups(timeline) for facet in group.facets)  # as the buttons are
-    for letter, facets in (("a", actors), ("p", timeline.places), ("t", timeline.tags)):
-        for i, facet in enumerate(facets):
-            for entry in facet.entries:
-                keys[entry.anchor].append(f"{letter}{i}")
-    return {anchor: " ".join(found) for anchor, found in keys.items()}
 
 
 def key_moments(timeline: Timeline) -> tuple[KeyMoment, ...]:
@@ -238,9 +171,7 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                                                tuple(e for e in timeline.entries if e.milestone) or timeline.entries)),
                   {"timeline": timeline, "axis": time_axis(timeline, split, dict(era_links)), "split": split,
                    "recent": recent, "era_links": era_links, "key_moments": key_moments(timeline),
-                   "facet_keys": {} if split else facet_keys(timeline), "filter_groups": (
-                       ("actor", "Actors", actor_groups(timeline)), ("place", "Places", (FacetGroup("", timeline.places),)),
-                       ("tag", "Tags", (FacetGroup("", timeline.tags),))),
+                   "facet_keys": {} if split else facet_keys(timeline), "filter_groups": _filter_groups(timeline),
                    "charts": figure_charts(timeline), "now": timeline.now,
                    "latest": timeline.entries[-1] if timeline.entries else None},
                   lastmod=newest)]
@@ -257,6 +188,7 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
                  "next": months[i + 1] if i + 1 < len(months) else None},
                 lastmod=max((e.updated or e.date) for e in month.entries).isoformat()))
     pages += _facet_pages(timeline, config, newest)
+    pages += _thread_pages(timeline, config, newest)
     pages.append(page("data/index.html", "data.html",
                       _meta(config, "data/", f"Data · {config.title}",
                             "The timeline's entries as open data: feeds, JSON, CSV, iCalendar and TimelineJS."),
@@ -272,6 +204,14 @@ def site_pages(timeline: Timeline, config: Config) -> list[Page]:
     return pages
 
 
+def _filter_groups(timeline: Timeline) -> tuple[tuple[str, str, tuple[FacetGroup, ...]], ...]:
+    """The timeline page's filters: each kind with its buttons' groups; kinds with none left out."""
+    kinds = (("actor", "Actors", actor_groups(timeline)), ("place", "Places", (FacetGroup("", timeline.places),)),
+             ("tag", "Tags", (FacetGroup("", timeline.tags),)),
+             ("thread", "Threads", (FacetGroup("", thread_facets(timeline)),)))
+    return tuple(kind for kind in kinds if any(group.facets for group in kind[2]))
+
+
 def _entry_page(item: EntryPage, listed_at: str, era_at: str) -> Page:
     """An entry's page: the entry with its neighbours, its era and where it sits on the timeline."""
     entry = item.entry
@@ -284,7 +224,8 @@ def _entry_parts(config: Config, item: EntryPage, listed_at: str, era_at: str) -
     meta = _meta(config, entry.path, f"{entry.title} · {config.title}", entry.summary or config.description,
                  og_type="article", jsonld=article_jsonld(entry, config))
     return meta, {"entry": entry, "previous": item.previous, "next": item.next, "era": item.era,
-                  "listed_at": listed_at, "era_at": era_at}
+                  "listed_at": listed_at, "era_at": era_at, "step": item.step, "chain": item.chain,
+                  "step_before": item.step_before, "step_after": item.step_after, "responses": item.responses}
 
 
 def _facet_pages(timeline: Timeline, config: Config, newest: str | None) -> list[Page]:
@@ -309,6 +250,33 @@ def _facet_pages(timeline: Timeline, config: Config, newest: str | None) -> list
                                     _facet_description(kind, item.name, len(facet.entries))),
                               context, lastmod=max((e.updated or e.date) for e in facet.entries).isoformat()))
     return pages
+
+
+def _thread_pages(timeline: Timeline, config: Config, newest: str | None) -> list[Page]:
+    """The threads index, and a page for each thread: its steps as a chain."""
+    if not config.threads:
+        return []
+    pages = [page("threads/index.html", "threads.html",
+                  _meta(config, "threads/", f"Threads · {config.title}",
+                        "The threads of the story: each proposal, the replies to it and what came of it."),
+                  {"chains": timeline.threads}, lastmod=newest)]
+    for chain in timeline.threads:
+        thread, entries = chain.thread, [step.entry for step in chain.steps]
+        noun = "step" if len(entries) == 1 else "steps"
+        pages.append(page(f"{thread.path}index.html", "thread.html",
+                          _meta(config, thread.path, f"{thread.name} · {config.title}",
+                                thread.description or f"{thread.name}: {len(entries)} {noun} of the timeline."),
+                          {"chain": chain, "answered_at": tuple(_answered_at(step, chain) for step in chain.steps)},
+                          lastmod=max((e.updated or e.date) for e in entries).isoformat()))
+    return pages
+
+
+def _answered_at(step: Step, chain: Chain) -> str:
+    """Where a thread page links what a step responds to: its step on the page, else its entry."""
+    target = step.responds_to
+    if target is None:
+        return ""
+    return f"{chain.thread.path}#step-{target.slug}" if target.thread == chain.thread.id else target.path
 
 
 def _facet_description(kind: str, name: str, count: int) -> str:

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from generator import cache as disk
+from generator import theme
 from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load.files import Inputs, inputs_digest, load_static
 from generator.load.now import stale
+from generator.load.today import today, until
 from generator.load.seeds import load_entries
-from generator.model import Entry
 from generator.progress import Progress, quiet
 from generator.render.site import render_site
 from generator.timeline import build_timeline
@@ -32,7 +31,7 @@ class BuildOptions:
     """Where to read and write, and how strict to be. Paths as given (relative to the cwd)."""
 
     seeds_dir: Path = Path("seeds")
-    templates_dir: Path = Path("templates")
+    templates_dir: Path = Path("templates")  # the site's own (if any), over the bundled theme's
     static_dir: Path = Path("static")
     out_dir: Path = Path("output")
     config_path: Path = Path("timeline.toml")
@@ -124,7 +123,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
     config, loaded = _load_all(options, cache, progress, known)
     entries, warnings = loaded.entries, loaded.warnings
     if not options.future:
-        entries, later = _until(entries, today(options.clock, config.timezone), options.seeds_dir)
+        entries, later = until(entries, today(options.clock, config.timezone), options.seeds_dir)
         warnings += later
     timeline = build_timeline(entries, display_path(options.seeds_dir), options.drafts, config.eras, loaded.now,
                               config.figures, config.threads, config.relations)
@@ -132,8 +131,8 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
     if options.strict and warnings:
         raise BuildError(warnings)
     last = {name: digest for name, digest in cache.digests.items() if name in cache.last}
-    rendered = render_site(timeline, config, options.templates_dir, last, cache.environments,
-                           zip(loaded.entries, loaded.keys))
+    rendered = render_site(timeline, config, theme.layers(options.templates_dir, "templates"), last,
+                           cache.environments, zip(loaded.entries, loaded.keys))
     files: Mapping[str, Content] = rendered.files.with_files(_static(rendered.files, options.static_dir))
     search = options.search and config.search
     if options.strict or cache.keep_site or search:  # every file's bytes are needed now
@@ -251,41 +250,6 @@ def _jobs(options: BuildOptions) -> int:
     return options.jobs or os.cpu_count() or 1
 
 
-def today(clock: dt.date | None, timezone: str) -> dt.date:
-    """The day taken as today: ``--clock``, else SOURCE_DATE_EPOCH (reproducible builds), else
-    the system clock; in the site's time zone, where its dates are."""
-    if clock is not None:
-        return clock
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
-    try:
-        return moment.astimezone(ZoneInfo(timezone)).date()
-    except (ValueError, KeyError):  # a bad zone is reported by the config's own check
-        return moment.date()
-
-
-def _until(entries: tuple[Entry, ...], day: dt.date, seeds_dir: Path) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
-    """The entries dated up to ``day``, and a warning for each one left out (E3)."""
-    kept, later = [], []
-    for entry in entries:
-        if entry.date <= day:
-            kept.append(entry)
-        else:
-            later.append(problem(seeds_dir / entry.source_path, _date_line(seeds_dir / entry.source_path),
-                                 f"dated {entry.date.isoformat()}, after today ({day.isoformat()}): left out "
-                                 f"until then (--future includes it)"))
-    return tuple(kept), tuple(later)
-
-
-def _date_line(path: Path) -> int:
-    """The line of a seed's date (front matter ``date:`` or the wire's ``date`` line), else 1."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 1
-    return next((n for n, line in enumerate(lines[:200], start=1) if re.match(r"date[: ]", line)), 1)
-
-
 def _inputs_digest(options: BuildOptions, known: dict) -> Inputs:
     """Everything the build reads: the seed, template and static folders, the config, the options
     (and today's date: an entry dated tomorrow is in tomorrow's build)."""
@@ -293,8 +257,9 @@ def _inputs_digest(options: BuildOptions, known: dict) -> Inputs:
     # the day changes at a quarter hour in every time zone, whichever the site's is
     settings = repr((str(options.out_dir.absolute()), options.base_url, options.drafts, options.strict,
                      options.search, options.future, now))
-    return inputs_digest((options.seeds_dir, options.templates_dir, options.static_dir),
-                                    (options.config_path,), settings, known)
+    folders = (options.seeds_dir, *theme.layers(options.templates_dir, "templates"),
+               *theme.layers(options.static_dir, "static"))
+    return inputs_digest(folders, (options.config_path,), settings, known)
 
 
 PAGES_LIMIT = 1_000_000_000
@@ -341,8 +306,9 @@ def _load_all(options: BuildOptions, cache: BuildCache, progress: Progress, know
 
 
 def _static(pages: Mapping[str, object], static_dir: Path) -> dict[str, bytes]:
-    """The static assets; one may not shadow a generated file."""
-    static = load_static(static_dir)
+    """The static assets, the site's own over the theme's; one may not shadow a generated file."""
+    static = {name: data for folder in reversed(theme.layers(static_dir, "static"))
+              for name, data in load_static(folder).items()}
     clashes = sorted(name for name in static if name in pages)
     if clashes:
         raise BuildError([problem(static_dir / name, 1, f"static file would overwrite the generated {name}")

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator import __version__, progress
+from generator import __version__, progress, scaffold
 from generator.build import BuildOptions, build, build_site
 from generator.check import check_site, read_folder
-from generator.config import load_config
-from generator.config import normalise_base_url
+from generator.config import load_config, normalise_base_url
 from generator.errors import BuildError, display_path
 from generator.progress import TerminalProgress
 
@@ -38,24 +38,37 @@ def _port(value: str) -> int:
     return port
 
 
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (use an IANA name like 'Europe/Paris')") from None
+    return value
+
+
+SITE_HELP = "the site's folder: where timeline.toml, seeds/, templates/, static/ and output/ are (default: the config's folder, else here)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="timeline",
         description="Build a static timeline website from dated articles.",
     )
     parser.add_argument("--version", action="version", version=f"timeline {__version__}")
+    parser.add_argument("-C", "--site", dest="site_first", type=Path, metavar="DIR", help=SITE_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    sources = argparse.ArgumentParser(add_help=False)
-    sources.add_argument("--seeds", type=Path, default=Path("seeds"), metavar="DIR",
-                         help="folder of seed articles (default: seeds)")
-    sources.add_argument("--config", type=Path, default=Path("timeline.toml"), metavar="FILE",
-                         help="site config (default: timeline.toml)")
-    sources.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
-                         help="Jinja2 templates (default: templates)")
-    sources.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
-                         help="assets copied as they are (default: static)")
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("-C", "--site", type=Path, metavar="DIR", help=SITE_HELP)
+    where.add_argument("--config", type=Path, metavar="FILE",
+                       help="site config (default: timeline.toml in the site's folder); its folder is the site's")
+    sources = argparse.ArgumentParser(add_help=False, parents=[where])
+    sources.add_argument("--seeds", type=Path, metavar="DIR", help="folder of seed articles (default: seeds)")
+    sources.add_argument("--templates", type=Path, metavar="DIR",
+                         help="templates over the bundled theme's, file by file (default: templates)")
+    sources.add_argument("--static", type=Path, metavar="DIR",
+                         help="assets over the bundled theme's, copied as they are (default: static)")
     sources.add_argument("--base-url", type=_base_url, metavar="URL",
                          help="where the site is hosted, e.g. https://user.github.io/repo/ (overrides the config)")
     sources.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
@@ -65,10 +78,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", parents=[sources], help="build the site into output/",
                                     description="Read seeds/, render templates/, copy static/, write output/.")
-    build_cmd.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
-                           help="folder to write the site to (default: output)")
+    build_cmd.add_argument("--out", type=Path, metavar="DIR", help="folder to write the site to (default: output)")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build_cmd.add_argument("--cache-dir", type=Path, default=Path(".timeline-cache"), metavar="DIR",
+    build_cmd.add_argument("--cache-dir", type=Path, metavar="DIR",
                            help="where parsed seeds are kept between builds (default: .timeline-cache)")
     build_cmd.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     build_cmd.add_argument("--no-search", action="store_true",
@@ -79,12 +91,21 @@ def make_parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="also list ignored files")
 
+    _site_commands(commands, sources)
+    _scaffolding(commands, where)
+    return parser
+
+
+def _site_commands(commands, sources: argparse.ArgumentParser) -> None:
     check_cmd = commands.add_parser("check", parents=[sources], help="check the built site",
                                     description="Build the site in memory (or read --dir) and check every internal "
                                                 "link and #anchor, titles and descriptions, HTML parsing, the feed "
                                                 "and that every entry cites a source.")
     check_cmd.add_argument("--dir", type=Path, metavar="DIR",
                            help="check this already built folder (e.g. output) instead of building")
+    check_loudness = check_cmd.add_mutually_exclusive_group()
+    check_loudness.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    check_loudness.add_argument("-v", "--verbose", action="store_true", help="also print the build's warnings")
 
     serve_cmd = commands.add_parser("serve", parents=[sources], help="preview the site with live reload",
                                     description="Build in memory, serve on 127.0.0.1, rebuild and reload the "
@@ -95,17 +116,103 @@ def make_parser() -> argparse.ArgumentParser:
                            help="port (default: 8000, or the next free one)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve_cmd.add_argument("-q", "--quiet", action="store_true", help="print only the address and errors")
-    return parser
+
+
+def _scaffolding(commands, where: argparse.ArgumentParser) -> None:
+    init_cmd = commands.add_parser("init", help="start a new site in a folder",
+                                   description="Write a working site: timeline.toml, seeds/ with two example "
+                                               "entries, .gitignore and a GitHub Pages workflow.")
+    init_cmd.add_argument("folder", nargs="?", type=Path, default=None, metavar="DIR",
+                          help="where to start it (default: the site's folder, else here)")
+    init_cmd.add_argument("-C", "--site", type=Path, metavar="DIR", help=SITE_HELP)
+    init_cmd.add_argument("--title", default="My Timeline", help="the site's title")
+    init_cmd.add_argument("--base-url", type=_base_url, default="/", metavar="URL", help="where it will be hosted")
+    init_cmd.add_argument("--timezone", type=_zone, default="UTC", help="IANA zone the dates are local to")
+    init_cmd.add_argument("--force", action="store_true", help="in a folder with files: add only the missing ones")
+    init_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    new_cmd = commands.add_parser("new", parents=[where], help="add an entry to seeds/",
+                                  description="Write seeds/<date>-<slug>.md (or .txt) for a new entry and print its path.")
+    new_cmd.add_argument("title", help="the entry's headline")
+    new_cmd.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="its date (default: today in the site's zone)")
+    shape = new_cmd.add_mutually_exclusive_group()
+    shape.add_argument("--md", dest="markdown", action="store_true", default=True, help="Markdown (the default)")
+    shape.add_argument("--txt", dest="markdown", action="store_false", help="plain text, as the news wire gives it")
+    new_cmd.add_argument("--seeds", type=Path, metavar="DIR", help="folder of seed articles (default: seeds)")
+    new_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    theme_cmd = commands.add_parser("theme", parents=[where], help="show or copy the bundled theme",
+                                    description="List the theme's files the site overrides; with --copy, copy the "
+                                                "whole theme into templates/ and static/ to change it freely.")
+    theme_cmd.add_argument("--copy", action="store_true", help="copy the files the site does not have yet")
+    theme_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+
+
+def resolve(args: argparse.Namespace) -> argparse.Namespace:
+    """Every path against the site's folder: ``-C DIR``, else the folder of ``--config``, else
+    here. Options given explicitly stay as typed (relative to here)."""
+    site = getattr(args, "site", None) or args.site_first
+    config = getattr(args, "config", None)
+    root = site or (config.parent if config is not None else Path("."))
+    args.root = root
+    args.config = (root / config if site and not config.is_absolute() else config) if config else root / "timeline.toml"
+    for name, default in (("seeds", "seeds"), ("templates", "templates"), ("static", "static"), ("out", "output"),
+                          ("cache_dir", ".timeline-cache")):
+        if hasattr(args, name) and getattr(args, name) is None:
+            setattr(args, name, root / default)
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; its exit status."""
-    args = make_parser().parse_args(argv)  # exits 2 on usage errors
-    if args.command == "serve":
-        return run_serve(args)
-    if args.command == "check":
-        return run_check(args)
-    return run_build(args)
+    args = resolve(make_parser().parse_args(argv))  # exits 2 on usage errors
+    runners = {"serve": run_serve, "check": run_check, "init": run_init, "new": run_new, "theme": run_theme}
+    try:
+        return runners.get(args.command, run_build)(args)
+    except scaffold.ScaffoldError as exc:
+        print(f"timeline {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+
+
+def run_init(args: argparse.Namespace) -> int:
+    folder = args.folder if args.folder is not None else args.root
+    done = scaffold.init(folder, args.title, args.base_url, args.timezone, args.force)
+    if not args.quiet:
+        for path in done.made:
+            print(f"made {display_path(path)}")
+        print(f"timeline init: a site in {display_path(folder)}/ ({len(done.made)} files made, {len(done.kept)} kept); "
+              f"next: `timeline -C {display_path(folder)} serve`, then `timeline new \"Title\"`")
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    if not args.config.is_file():
+        print(load_config_problem(args.config), file=sys.stderr)
+        return EXIT_ERRORS
+    day = args.date or scaffold.site_today(args.config)
+    path = scaffold.new_entry(args.seeds, args.title, day, args.markdown)
+    print(display_path(path))
+    return EXIT_OK
+
+
+def run_theme(args: argparse.Namespace) -> int:
+    if args.copy:
+        done = scaffold.copy_theme(args.root)
+        if not args.quiet:
+            print(f"timeline theme: {len(done.made)} files copied, {len(done.kept)} of the site's own kept")
+        return EXIT_OK
+    for kind in ("templates", "static"):
+        bundled, own = scaffold.theme.folder(kind), args.root / kind
+        mine = sorted(p.relative_to(own).as_posix() for p in own.rglob("*") if p.is_file()) if own.is_dir() else []
+        print(f"{kind}: bundled theme at {bundled}; the site overrides {', '.join(mine) or 'none'}")
+    return EXIT_OK
+
+
+def load_config_problem(config: Path) -> str:
+    """The one-line problem of a config that cannot be read (a missing one says how to start)."""
+    try:
+        load_config(config)
+    except BuildError as exc:
+        return str(exc.problems[0])
+    return ""
 
 
 def run() -> NoReturn:
@@ -124,8 +231,11 @@ def run_check(args: argparse.Namespace) -> int:
             files, where = read_folder(args.dir), display_path(args.dir)
             base_path = urlsplit(args.base_url).path if args.base_url else _config_base_path(args.config)
         else:
-            files, where = build_site(options).files, "output"
+            site = build_site(options)
+            files, where = site.files, "output"
             base_path = load_config(args.config, args.base_url).base_path
+            if args.verbose:
+                print_warnings(site.result.warnings)
     except BuildError as exc:
         for found in exc.problems:
             print(found, file=sys.stderr)
@@ -134,7 +244,8 @@ def run_check(args: argparse.Namespace) -> int:
     for found in problems:
         print(found, file=sys.stderr)
     pages = sum(1 for name in files if name.endswith(".html"))
-    print(f"timeline check: {pages} pages, {len(files)} files, {len(problems)} problem{'s' * (len(problems) != 1)}")
+    if not args.quiet or problems:
+            print(f"timeline check: {pages} pages, {len(files)} files, {len(problems)} problem{'s' * (len(problems) != 1)}")
     return EXIT_ERRORS if problems else EXIT_OK
 
 
@@ -218,7 +329,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"rendered {result.rendered} of {result.files} files", file=sys.stderr)
     if not args.quiet:
         w = result.written
-        print(f"timeline: built {result.entries} entries, {result.pages} pages "
+        print(f"timeline: built {result.entries} entr{'y' if result.entries == 1 else 'ies'}, {result.pages} pages "
               f"({result.files} files) in {result.seconds:.2f} s -> {display_path(args.out)}/ "
               f"({w.written} written, {w.unchanged} unchanged, {w.removed} removed)")
     return EXIT_OK

@@ -114,12 +114,19 @@ def _key_line(text: str, key: str, table: str = "") -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
+def _missing(path: Path) -> str:
+    """What to say of a config that is not there: how to start, where it is the default name."""
+    if path.name == "timeline.toml":
+        return "no timeline.toml in this folder: run `timeline init` to start a site, or pass --config"
+    return "config file not found"
+
+
 def load_config(path: Path, base_url: str | None = None) -> Config:
     """Read and check the config file; ``base_url`` (from the CLI) overrides the file's."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise BuildError([problem(path, 1, "config file not found")]) from None
+        raise BuildError([problem(path, 1, _missing(path))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError([problem(path, 1, f"cannot read config: {exc}")]) from None
     try:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from generator import __version__
 from generator.config import Config, quote_path
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.model import Entry, Timeline
@@ -26,16 +27,18 @@ from generator.render.feeds import atom_feed, json_feed, robots, sitemap
 from generator.render.pages import NOT_FOUND, Page, site_pages
 
 
-def make_environment(templates_dir: Path, config: Config) -> jinja2.Environment:
-    """A Jinja2 environment that escapes everything and refuses undefined names."""
+def make_environment(templates: Sequence[Path], config: Config) -> jinja2.Environment:
+    """A Jinja2 environment that escapes everything and refuses undefined names; a template is
+    looked up in ``templates`` in order (a site's own folder, then the theme's)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.FileSystemLoader(list(templates)),
         autoescape=True,  # every template, whatever its suffix (I3)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["generator"] = f"Timeline {__version__}"  # the pages' meta generator tag
     base_path = config.base_path
 
     @jinja2.pass_context
@@ -120,7 +123,7 @@ class Rendered:
     """Site path -> digest of what made it, for the next build."""
 
 
-def render_site(timeline: Timeline, config: Config, templates_dir: Path, last: Mapping[str, str] | None = None,
+def render_site(timeline: Timeline, config: Config, templates: Sequence[Path], last: Mapping[str, str] | None = None,
                 environments: dict | None = None, fingerprints: Iterable[tuple[Entry, str]] = ()) -> Rendered:
     """Every page and data file by site path; a template error is one BuildError naming each
     failing template line.
@@ -133,25 +136,26 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, last: M
     ``fingerprints`` pairs entries with what they were parsed from (``Loaded.keys``),
     which stands for them in digests.
     """
-    if not templates_dir.is_dir():
-        raise BuildError([problem(templates_dir, 1, "templates folder not found")])
-    key = (str(templates_dir.resolve()), config.base_path)
+    missing = [problem(folder, 1, "templates folder not found") for folder in templates if not folder.is_dir()]
+    if missing:
+        raise BuildError(missing)
+    key = (*(str(folder.resolve()) for folder in templates), config.base_path)
     environments = environments if environments is not None else {}
-    env = environments.get(key) or environments.setdefault(key, make_environment(templates_dir, config))
+    env = environments.get(key) or environments.setdefault(key, make_environment(templates, config))
     last = last or {}
     digester = Digester()
     for entry, fingerprint in fingerprints:
         digester.remember(entry, fingerprint)
-    common = digester.digest(_templates_fingerprint(templates_dir), config)
+    common = digester.digest(_templates_fingerprint(templates), config)
     pages = site_pages(timeline, config)
     items: dict[str, bytes | None | Callable[[], bytes | Iterable[bytes]]] = {".nojekyll": b""}
     digests: dict[str, str] = {}
-    templates: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
+    compiled: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
     for page in pages:
         digest = digests[page.output] = digester.digest(common, page.template, *page.made_from).hex()
         unchanged = last.get(page.output) == digest
-        items[page.output] = None if unchanged else functools.partial(_render, page, env, templates, config,
-                                                                       templates_dir)
+        items[page.output] = None if unchanged else functools.partial(_render, page, env, compiled, config,
+                                                                       templates)
     listed = [(p.path, p.lastmod, p.in_sitemap) for p in pages]  # the sitemap's input
     data = digester.digest(config, timeline, listed)
     for name, make in data_files(timeline, config, pages).items():
@@ -161,14 +165,14 @@ def render_site(timeline: Timeline, config: Config, templates_dir: Path, last: M
 
 
 def _render(page: Page, env: jinja2.Environment, templates: dict[str, jinja2.Template], config: Config,
-            templates_dir: Path) -> bytes:
+            folders: Sequence[Path]) -> bytes:
     """One page's bytes; a template failure is a BuildError naming the template line."""
     try:
         template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
         meta, context = page.parts(config)
         return template.render(site=config, page=meta, **context).encode("utf-8")
     except Exception as exc:  # any template failure becomes a located problem
-        raise BuildError([_template_problem(exc, templates_dir, page.template)]) from None
+        raise BuildError([_template_problem(exc, folders, page.template)]) from None
 
 
 def data_files(timeline: Timeline, config: Config,
@@ -189,24 +193,29 @@ def data_files(timeline: Timeline, config: Config,
     return files
 
 
-def _templates_fingerprint(templates_dir: Path) -> bytes:
-    """A digest of every template file: any template may include or extend any other."""
+def _templates_fingerprint(templates: Sequence[Path]) -> bytes:
+    """A digest of every template file of every folder, in lookup order: any template may
+    include or extend any other."""
     digest = hashlib.blake2b()
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for templates_dir in templates:
+        digest.update(b"\1")
+        for path in sorted(templates_dir.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.digest()
 
 
-def _template_problem(exc: Exception, templates_dir: Path, name: str) -> Problem:
-    """Locate a template error at ``templates/x.html:line`` (Jinja keeps template lines in tracebacks)."""
+def _template_problem(exc: Exception, folders: Sequence[Path], name: str) -> Problem:
+    """Locate a template error at ``templates/x.html:line`` (Jinja keeps template lines in tracebacks),
+    in the folder the template was found in."""
+    templates_dir = next((folder for folder in folders if (folder / name).is_file()), folders[0])
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = Path(exc.filename) if exc.filename else templates_dir / (exc.name or name)
         return problem(where, exc.lineno or 1, f"template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return problem(templates_dir / name, 1, f"template not found: {exc.name}")
-    root = str(templates_dir.resolve())
+    roots = tuple(str(folder.resolve()) for folder in folders)
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+        if frame.filename and str(Path(frame.filename).resolve()).startswith(roots):
             return Problem(display_path(Path(frame.filename)), frame.lineno or 1, f"template error: {exc}")
     return problem(templates_dir / name, 1, f"template error: {exc}")

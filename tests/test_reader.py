@@ -21,7 +21,8 @@ ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 ENTRY = "2024/03/21/barnea-cleared-for-qatar-talks/"
 PAGE_TYPES = {"index": "", "entry": ENTRY, "actors": "actors/", "actor": "actors/david-barnea/", "places": "places/",
               "place": "places/doha/", "tags": "tags/", "tag": "tags/talks-round/", "data": "data/",
-              "search": "search/", "404": "no-such-page/"}
+              "threads": "threads/", "thread": "threads/may-31-proposal/", "search": "search/",
+              "404": "no-such-page/"}
 """A page of every type the shipped site has (month pages come only past 500 entries: test_split)."""
 
 

@@ -132,7 +132,7 @@ def test_without_javascript_the_whole_timeline_and_navigation_are_there(browser,
     page.goto(sites["/"][0])
     assert visible_entries(page) == len(entries(sites))
     assert page.locator("#filters").is_hidden()
-    assert page.locator("nav.site-nav a").count() == 6
+    assert page.locator("nav.site-nav a").count() == 7  # Timeline, Actors, Places, Tags, Threads, Data, Search
     assert page.locator("nav.jump a").count() > 20
     assert page.locator("noscript").count() == 1
     context.close()

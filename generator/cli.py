@@ -115,7 +115,9 @@ def _site_commands(commands, sources: argparse.ArgumentParser) -> None:
     serve_cmd.add_argument("--port", type=_port, default=None,
                            help="port (default: 8000, or the next free one)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
-    serve_cmd.add_argument("-q", "--quiet", action="store_true", help="print only the address and errors")
+    serve_loudness = serve_cmd.add_mutually_exclusive_group()
+    serve_loudness.add_argument("-q", "--quiet", action="store_true", help="print only the address and errors")
+    serve_loudness.add_argument("-v", "--verbose", action="store_true", help="also print each build's warnings")
 
 
 def _scaffolding(commands, where: argparse.ArgumentParser) -> None:
@@ -291,7 +293,8 @@ def run_serve(args: argparse.Namespace) -> int:
                            config_path=args.config, base_url=args.base_url, drafts=args.drafts,
                            future=args.future, clock=args.clock)
     try:
-        return serve(options, host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet)
+        return serve(options, host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet,
+                     verbose=args.verbose)
     except ServeError as exc:
         print(f"timeline serve: {exc}", file=sys.stderr)
         return EXIT_ERRORS

@@ -173,3 +173,20 @@ def test_one_entry_is_counted_as_one(tmp_path: Path):
     assert run_timeline("init", str(site), cwd=tmp_path).returncode == 0
     (site / "seeds/2025-01-16-example-second-round.txt").unlink()
     assert run_timeline("build", cwd=site).stdout.startswith("timeline: built 1 entry, ")
+
+
+def test_the_preview_counts_warnings_and_lists_them_with_verbose(tmp_path: Path):
+    from conftest import Server
+
+    site = tmp_path / "s"
+    assert run_timeline("init", str(site), cwd=tmp_path).returncode == 0
+    assert run_timeline("new", "No sources yet", "--date", "2025-01-20", cwd=site).returncode == 0
+    for args, listed in (((), False), (("-v",), True)):
+        running = Server(site, *args)
+        try:
+            log = running.log.read_text()
+        finally:
+            running.stop()
+        assert "timeline serve: built 3 entries, " in log and ", 1 warning in " in log, log
+        line = "seeds/2025-01-20-no-sources-yet.md:1: warning: no sources"
+        assert (line in log) == listed, log

@@ -57,10 +57,11 @@ class ServeError(Exception):
 class Preview:
     """The state of one preview session: the last good site, the last build's problems, the browsers."""
 
-    def __init__(self, options: BuildOptions, allowed_hosts: frozenset[str], quiet: bool = False):
+    def __init__(self, options: BuildOptions, allowed_hosts: frozenset[str], quiet: bool = False,
+                 verbose: bool = False):
         self.options = options
         self.allowed_hosts = allowed_hosts
-        self.quiet = quiet
+        self.quiet, self.verbose = quiet, verbose
         self.base_path = urlsplit(options.base_url or "/").path or "/"
         self.cache = BuildCache()
         self.files: dict[str, bytes] = {}
@@ -89,7 +90,12 @@ class Preview:
         self.files, self.problems = site.files, ()
         self.version += 1
         r = site.result
-        self.say(f"built {r.entries} entries, {r.pages} pages in {time.perf_counter() - started:.2f} s")
+        noted = f", {len(r.warnings)} warning{'s' * (len(r.warnings) != 1)}" if r.warnings else ""
+        self.say(f"built {r.entries} entr{'y' if r.entries == 1 else 'ies'}, {r.pages} pages{noted} "
+                 f"in {time.perf_counter() - started:.2f} s")
+        if self.verbose:
+            for warning in r.warnings:
+                self.say(f"{warning.path}:{warning.line}: warning: {warning.message}")
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -300,11 +306,11 @@ def preview_base_url(options: BuildOptions) -> str:
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = None,
-          open_browser: bool = False, quiet: bool = False) -> int:
+          open_browser: bool = False, quiet: bool = False, verbose: bool = False) -> int:
     """Run the preview until interrupted. Returns the exit code."""
     options = replace(options, base_url=preview_base_url(options), search=False)
     allowed = LOOPBACK_HOSTS | {host.strip("[]").lower()}
-    preview = Preview(options, frozenset(allowed), quiet=quiet)
+    preview = Preview(options, frozenset(allowed), quiet=quiet, verbose=verbose)
     sockets, bound_port = bind(host, port)
     if port is None and bound_port != DEFAULT_PORT:
         preview.say(f"port {DEFAULT_PORT} is busy; using {bound_port}")

@@ -15,6 +15,7 @@ EXPECTED = tomllib.loads((BAD / "expected.toml").read_text(encoding="utf-8"))
 CASES = {  # the RELIABILITY.md case each fixture covers
     "source-url.md": pytest.mark.case("A8"),
     "broken-yaml.md": pytest.mark.case("B1"),
+    "unclosed-quote.md": pytest.mark.case("B1"),
     "unclosed.md": pytest.mark.case("B2"),
     "front-matter-list.md": pytest.mark.case("B3"),
     "python-tag.md": pytest.mark.case("B5"),

@@ -61,10 +61,8 @@ def load_yaml(path: Path, text: str, first_line: int) -> tuple[dict, dict[str, i
         _check_bounds(path, node, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        reason = exc.problem or str(exc)
-        raise BuildError([problem(path, line, f"invalid front matter YAML: {reason}")]) from None
+        line, reason = _explain(exc, text)
+        raise BuildError([problem(path, first_line + line, f"invalid front matter YAML: {reason}")]) from None
     except yaml.YAMLError as exc:
         raise BuildError([problem(path, first_line, f"invalid front matter YAML: {exc}")]) from None
     except RecursionError:
@@ -77,6 +75,48 @@ def load_yaml(path: Path, text: str, first_line: int) -> tuple[dict, dict[str, i
             for i, item in enumerate(value_node.value):
                 lines[f"{key_node.value}[{i}]"] = first_line + item.start_mark.line
     return data, lines
+
+
+# Constructs a YAML reader finds unclosed only where the next key starts or the text ends, and
+# what to call each: the line they open on is the one to look at, not the line after (B1).
+_OPENED = (("while scanning a quoted scalar", "found unclosed quote"),
+           ("while parsing a flow sequence", "found unclosed '['"),
+           ("while parsing a flow mapping", "found unclosed '{'"),
+           ("while scanning a simple key", None))
+SHOWN_LINE_MAX = 60
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """(0-based line to look at, reason quoting that line) for a YAML error.
+
+    PyYAML marks where it gave up (``problem_mark``) and what it was reading then
+    (``context_mark``): the first names the line of a bad indent, a tab or a stray colon,
+    the second that of a quote or bracket never closed, which is found only lines later.
+    """
+    lines = text.split("\n")
+    mark = exc.problem_mark or exc.context_mark
+    reason = exc.problem or str(exc)
+    if exc.problem_mark and exc.context_mark and exc.context_mark.line < exc.problem_mark.line:
+        opened = lines[exc.context_mark.line]
+        after = lines[exc.problem_mark.line] if exc.problem_mark.line < len(lines) else ""
+        # Never closed when it ran on to the end, or to a key no deeper than the one it opened after.
+        if not after.strip() or _indent(after) <= len(opened) - len(opened.lstrip(" -")):
+            for context, unclosed in _OPENED:
+                if (exc.context or "").startswith(context):
+                    mark, reason = exc.context_mark, unclosed or reason
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if mark and line[mark.column:mark.column + 1] == "\t":
+        reason = "found a tab; indent with spaces"
+    elif reason.startswith("mapping values are not allowed"):
+        reason = "found ': ' in an unquoted value; quote the value or check the indentation"
+    if line.strip():
+        shown = line.rstrip().replace("\t", "\\t")  # a tab shown, since it may be the fault
+        reason += f" (the line: {shown[:SHOWN_LINE_MAX]}{'…' if len(shown) > SHOWN_LINE_MAX else ''})"
+    return (mark.line if mark else 0), reason
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _check_bounds(path: Path, root: yaml.Node, first_line: int) -> None:

@@ -1,0 +1,75 @@
+"""Messages a person reads: the YAML error names the line to look at and shows it, an unknown
+key suggests the nearest known one, and no message says its key twice. Called as functions
+(the CLI cases are in test_bad_inputs.py and test_reliability_input.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildError
+from generator.load.strict_yaml import load_yaml
+
+SEED = Path("seeds/a.md")
+
+
+def yaml_error(text: str, first_line: int = 2) -> str:
+    """The one problem ``load_yaml`` raises for front matter ``text`` starting on file line ``first_line``."""
+    with pytest.raises(BuildError) as caught:
+        load_yaml(SEED, text, first_line)
+    assert len(caught.value.problems) == 1
+    return str(caught.value.problems[0])
+
+
+@pytest.mark.case("B1")
+@pytest.mark.parametrize("text, expected", [
+    pytest.param('title: "Talks resume\ndate: 2024-01-01\nsummary: x\n',
+                 '2: invalid front matter YAML: found unclosed quote (the line: title: "Talks resume)',
+                 id="unclosed-double-quote"),
+    pytest.param("title: T\nsummary: 'it was\ndate: 2024-01-01\n",
+                 "3: invalid front matter YAML: found unclosed quote (the line: summary: 'it was)",
+                 id="unclosed-single-quote"),
+    pytest.param("title: T\ntags: [a, b\ndate: 2024-01-01\n",
+                 "3: invalid front matter YAML: found unclosed '[' (the line: tags: [a, b)", id="unclosed-bracket"),
+    pytest.param("title: T\ndate: 2024-01-01\ntags: [a, b\n",
+                 "4: invalid front matter YAML: found unclosed '[' (the line: tags: [a, b)",
+                 id="unclosed-bracket-last"),
+    pytest.param("title: T\nfigures: {a: 1\ndate: 2024-01-01\n",
+                 "3: invalid front matter YAML: found unclosed '{' (the line: figures: {a: 1)", id="unclosed-brace"),
+    pytest.param("title: T\nsources:\n  - title: [a, b\n    url: https://example.org/\n",
+                 "4: invalid front matter YAML: found unclosed '[' (the line:   - title: [a, b)",
+                 id="unclosed-bracket-in-a-source"),
+    pytest.param("tags: [a,\n  b,\n  c: d: e,\n]\n",
+                 "4: invalid front matter YAML: did not find expected ',' or ']' (the line:   c: d: e,)",
+                 id="error-inside-a-list-over-lines"),
+    pytest.param("title: T\njust some words\ndate: 2024-01-01\n",
+                 "3: invalid front matter YAML: could not find expected ':' (the line: just some words)",
+                 id="line-without-colon"),
+    pytest.param("title: T\ntags:\n  - a\n - b\n",
+                 "5: invalid front matter YAML: did not find expected key (the line:  - b)", id="bad-indentation"),
+    pytest.param("title: T\n  date: 2024-01-01\n",
+                 "3: invalid front matter YAML: found ': ' in an unquoted value; quote the value or check the "
+                 "indentation (the line:   date: 2024-01-01)", id="indented-key"),
+    pytest.param("title: Talks: resumed\ndate: 2024-01-01\n",
+                 "2: invalid front matter YAML: found ': ' in an unquoted value; quote the value or check the "
+                 "indentation (the line: title: Talks: resumed)", id="colon-in-value"),
+    pytest.param("title: T\ntags:\n\t- a\n",
+                 "4: invalid front matter YAML: found a tab; indent with spaces (the line: \\t- a)", id="tab-indent"),
+    pytest.param("title: T\n\tdate: 2024-01-01\n",
+                 "3: invalid front matter YAML: found a tab; indent with spaces (the line: \\tdate: 2024-01-01)",
+                 id="tab-before-key"),
+    pytest.param("title: T\ndate: 2024-01-01\ntitle: U\n",
+                 "4: invalid front matter YAML: duplicate key 'title' (first set on line 2) (the line: title: U)",
+                 id="duplicate-key"),
+    pytest.param("title: !custom x\n",
+                 "2: invalid front matter YAML: could not determine a constructor for the tag '!custom' "
+                 "(the line: title: !custom x)", id="unknown-tag"),
+])
+def test_a_yaml_error_names_the_line_to_look_at_and_shows_it(text: str, expected: str):
+    assert yaml_error(text) == f"{SEED}:{expected}"
+
+
+def test_the_line_shown_is_cut_when_long():
+    message = yaml_error('summary: "' + "word " * 40 + "\n")
+    assert message.endswith('(the line: summary: "' + ("word " * 40)[:60 - len('summary: "')] + "…)")

@@ -55,8 +55,8 @@ def test_unknown_key_is_a_warning_naming_file_line_and_key(tmp_path):
     path = write(tmp_path, "---\ntitle: T\ndate: 2024-01-01\ntitel: typo\n---\nBody.\n")
     entry, warnings = read(path)
     assert entry.title == "T"
-    assert [(w.line, w.message.split(" (")[0]) for w in warnings] == [
-        (4, "unknown front matter key 'titel'"),
+    assert [(w.line, w.message) for w in warnings] == [
+        (4, "unknown front matter key 'titel': did you mean 'title'?"),
         (1, "no sources: every entry should cite at least one report"),
     ]
     assert warnings[0].path.endswith("story.md")

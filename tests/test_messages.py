@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
+from generator.load.frontmatter import KEYS, parse_meta, split_front_matter
 from generator.load.strict_yaml import load_yaml
+from generator.load.suggest import nearest
 
 SEED = Path("seeds/a.md")
 
@@ -73,3 +75,39 @@ def test_a_yaml_error_names_the_line_to_look_at_and_shows_it(text: str, expected
 def test_the_line_shown_is_cut_when_long():
     message = yaml_error('summary: "' + "word " * 40 + "\n")
     assert message.endswith('(the line: summary: "' + ("word " * 40)[:60 - len('summary: "')] + "…)")
+
+
+def meta_problems(front: str) -> list[str]:
+    """Every problem (errors or warnings) the front-matter reader gives for ``front`` (file lines from 2)."""
+    split = split_front_matter(SEED, f"---\n{front}---\nBody.\n")
+    try:
+        return [str(p) for p in parse_meta(SEED, split)[1]]
+    except BuildError as exc:
+        return [str(p) for p in exc.problems]
+
+
+@pytest.mark.case("B10")
+@pytest.mark.parametrize("front, expected", [
+    ("title: T\ndate: 2024-01-01\ntag: [a]\n", "seeds/a.md:4: unknown front matter key 'tag': did you mean 'tags'?"),
+    ("title: T\ndate: 2024-01-01\nTitle: U\n", "seeds/a.md:4: unknown front matter key 'Title': did you mean 'title'?"),
+    ("title: T\ndate: 2024-01-01\nsumary: x\n",
+     "seeds/a.md:4: unknown front matter key 'sumary': did you mean 'summary'?"),
+    ("title: T\ndate: 2024-01-01\ncolour: red\n",
+     "seeds/a.md:4: unknown front matter key 'colour' (allowed: " + ", ".join(KEYS) + ")"),
+    ("title: T\ndate: 2024-01-01\nsources:\n  - title: s\n    url: https://example.org/\n    publsher: P\n",
+     "seeds/a.md:5: source 1: unknown key 'publsher': did you mean 'publisher'?"),
+    ("title: T\ndate: 2024-01-01\nsources:\n  - title: s\n    url: https://example.org/\n    via: P\n",
+     "seeds/a.md:5: source 1: unknown key 'via' (allowed: title, url, publisher, date)"),
+])
+def test_an_unknown_front_matter_key_suggests_the_nearest(front: str, expected: str):
+    assert meta_problems(front) == [expected]
+
+
+@pytest.mark.parametrize("key, known, expected", [
+    ("tag", ("tags", "title"), "tags"),
+    ("TAGS", ("tags", "title"), "tags"),
+    ("xyz", ("tags", "title"), None),
+    ("actors", ("actor", "place", "tag"), "actor"),
+])
+def test_nearest_is_difflibs_closest_match_ignoring_case(key: str, known: tuple[str, ...], expected: str | None):
+    assert nearest(key, known) == expected

@@ -18,6 +18,7 @@ import frontmatter
 
 from generator.errors import BuildError, Problem, problem
 from generator.load.strict_yaml import load_yaml
+from generator.load.suggest import unknown_key
 from generator.model import Source
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
@@ -200,8 +201,7 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
 
     for key in data:
         if key not in KEYS:
-            warnings.append(problem(path, lines.get(key, 1),
-                                    f"unknown front matter key {key!r} (allowed: {', '.join(KEYS)})"))
+            warnings.append(problem(path, lines.get(key, 1), unknown_key("front matter key", key, KEYS)))
     for key, value in data.items():
         found = _control_character(value)
         if found:
@@ -321,7 +321,7 @@ def check_sources(path: Path, items: object, lines: dict[str, int],
             continue
         for key in item:
             if key not in SOURCE_KEYS:
-                warnings.append(problem(path, line, f"{where}: unknown key {key!r} (allowed: {', '.join(SOURCE_KEYS)})"))
+                warnings.append(problem(path, line, f"{where}: {unknown_key('key', key, SOURCE_KEYS)}"))
         try:
             url = check_url(item.get("url"))
         except ValueError as exc:

@@ -143,7 +143,7 @@ def test_bad_eras_are_config_errors_with_the_line(site: Path, eras: str, line: i
     (lambda t: t.replace('id = "greyford"', 'id = "Grey Ford"'), 51, "place 'Grey Ford': id must be lowercase"),
     (lambda t: t.replace('kind = "body"', 'kind = "club"', 1), 8, "actor 'river-authority': kind must be one of"),
     (lambda t: t.replace('start = 2024-06-01', 'start = 2024-06-01\n  colour = "red"'), 49,
-     "actor 'ada-lind': role key 'colour' unknown"),
+     "actor 'ada-lind': unknown role key 'colour' (allowed: title, start, end)"),
     (lambda t: t.replace('id = "northmere-council"', 'id = "river-authority"'), 14, "actor id 'river-authority' is used twice"),
 ])
 def test_bad_actors_file_is_reported_with_the_line(site: Path, mutation, line, message):

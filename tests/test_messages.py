@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
+from generator.load.registry import load_registry
 from generator.load.frontmatter import KEYS, parse_meta, split_front_matter
 from generator.load.strict_yaml import load_yaml
 from generator.load.suggest import nearest
@@ -111,3 +112,32 @@ def test_an_unknown_front_matter_key_suggests_the_nearest(front: str, expected: 
 ])
 def test_nearest_is_difflibs_closest_match_ignoring_case(key: str, known: tuple[str, ...], expected: str | None):
     assert nearest(key, known) == expected
+
+
+def registry_problems(tmp_path: Path, text: str) -> list[str]:
+    (tmp_path / "_actors.toml").write_text(text)
+    with pytest.raises(BuildError) as caught:
+        load_registry(tmp_path)
+    return [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
+
+
+ACTOR = '[[actor]]\nid = "ada"\nname = "Ada"\n'
+
+
+@pytest.mark.parametrize("text, expected", [
+    (ACTOR + 'alias = ["A"]\n', "_actors.toml:4: actor 'ada': unknown key 'alias': did you mean 'aliases'?"),
+    (ACTOR + 'colour = "red"\n',
+     "_actors.toml:4: actor 'ada': unknown key 'colour' (allowed: id, name, aliases, affiliation, kind, summary, roles)"),
+    (ACTOR + '\n  [[actor.roles]]\n  title = "Mediator"\n  strat = 2024-01-01\n',
+     "_actors.toml:7: actor 'ada': unknown role key 'strat': did you mean 'start'?"),
+    (ACTOR + '\n  [[actor.roles]]\n  title = "Mediator"\n  office = "x"\n',
+     "_actors.toml:7: actor 'ada': unknown role key 'office' (allowed: title, start, end)"),
+    ('[[place]]\nid = "town"\nname = "Town"\ncountri = "Lakeside"\n',
+     "_actors.toml:4: place 'town': unknown key 'countri': did you mean 'country'?"),
+    ('[[tag]]\nid = "truce"\nname = "Truces"\ndescripton = "x"\n',
+     "_actors.toml:4: tag 'truce': unknown key 'descripton': did you mean 'description'?"),
+    (ACTOR + '\n[[actors]]\nid = "bo"\nname = "Bo"\n', "_actors.toml:5: unknown table 'actors': did you mean [[actor]]?"),
+    (ACTOR + '\n[people]\nbo = "Bo"\n', "_actors.toml:5: unknown table 'people' (use [[actor]], [[place]] and [[tag]])"),
+])
+def test_an_unknown_actors_file_key_suggests_the_nearest(tmp_path: Path, text: str, expected: str):
+    assert registry_problems(tmp_path, text) == [expected]

@@ -17,6 +17,7 @@ from pathlib import Path
 from generator.errors import BuildError, Problem, problem
 from generator.model import Actor, Place, Role, Tag
 from generator.load.slugs import slugify
+from generator.load.suggest import nearest, unknown_key
 
 REGISTRY_FILE = "_actors.toml"
 MIN_DETECTED_ALIAS = 4
@@ -29,6 +30,7 @@ ROLE_KEYS = ("title", "start", "end")
 PLACE_KEYS = ("id", "name", "aliases", "country")
 TAG_KEYS = ("id", "name", "description")
 KINDS = ("person", "state", "body")
+TABLES = ("actor", "place", "tag")
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,10 @@ def load_registry(seeds_dir: Path) -> Registry:
         raise BuildError([problem(path, int(found.group(1)) if found else 1, f"invalid TOML: {message}")]) from None
     problems: list[Problem] = []
     for key in data:
-        if key not in ("actor", "place", "tag"):
-            problems.append(problem(path, 1, f"unknown table {key!r} (use [[actor]], [[place]] and [[tag]])"))
+        if key not in TABLES:
+            match = nearest(key, TABLES)
+            problems.append(problem(path, _table_line(text, key), f"unknown table {key!r}: did you mean [[{match}]]?"
+                                    if match else f"unknown table {key!r} (use [[actor]], [[place]] and [[tag]])"))
     actor_lines = _header_lines(text, "actor")
     place_lines = _header_lines(text, "place")
     actors = [_actor(path, text, item, actor_lines[i] if i < len(actor_lines) else 1, problems)
@@ -140,6 +144,12 @@ def _header_lines(text: str, name: str) -> list[int]:
             for m in re.finditer(rf"^[ \t]*\[\[[ \t]*{name}[ \t]*\]\]", text, re.MULTILINE)]
 
 
+def _table_line(text: str, key: str) -> int:
+    """The line of the first ``[[key]]``, ``[key]`` or ``key =`` at the top of the file; 1 if none."""
+    found = re.search(rf"^[ \t]*(?:\[\[?[ \t]*{re.escape(key)}[ \t]*\]|{re.escape(key)}[ \t]*=)", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
 def _key_line(text: str, from_line: int, key: str) -> int:
     """The first line at or after ``from_line`` that sets ``key``; ``from_line`` if none does."""
     lines = text.split("\n")
@@ -164,8 +174,7 @@ def _common(path: Path, text: str, item: object, line: int, keys: tuple[str, ...
     where = f"{kind} {item.get('id', '?')!r}"
     for key in item:
         if key not in keys:
-            problems.append(problem(path, _key_line(text, line, key),
-                                    f"{where}: unknown key {key!r} (allowed: {', '.join(keys)})"))
+            problems.append(problem(path, _key_line(text, line, key), f"{where}: {unknown_key('key', key, keys)}"))
     for key in ("id", "name"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             problems.append(problem(path, line, f"{where}: {key} is required text"))
@@ -199,7 +208,7 @@ def _actor(path: Path, text: str, item: object, line: int, problems: list[Proble
         for key in role:
             if key not in ROLE_KEYS:
                 problems.append(problem(path, _key_line(text, line, key),
-                                        f"{where}: role key {key!r} unknown (allowed: {', '.join(ROLE_KEYS)})"))
+                                        f"{where}: {unknown_key('role key', key, ROLE_KEYS)}"))
         start, end = role.get("start"), role.get("end")
         if any(d is not None and (not isinstance(d, dt.date) or isinstance(d, dt.datetime)) for d in (start, end)):
             problems.append(problem(path, line, f"{where}: role dates must be TOML dates like 2024-10-16"))

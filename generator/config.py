@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Problem, problem
+from generator.load.suggest import unknown_key
 from generator.model import Era, Figure, Thread
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -108,9 +109,12 @@ def normalise_base_url(value: str) -> str:
 
 
 def _key_line(text: str, key: str, table: str = "") -> int:
-    """The line where ``key = …`` is set (in ``[table]`` if given), for messages (tomllib gives no positions)."""
+    """The line where ``key = …`` is set (in ``[table]`` if given; a top-level key may also be a
+    ``[key]`` or ``[[key]]`` header), for messages (tomllib gives no positions)."""
     start = re.search(rf"^[ \t]*\[[ \t]*{table}[ \t]*\]", text, re.MULTILINE) if table else None
-    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start.end() if start else 0)
+    header = "" if table else rf"\[\[?[ \t]*{re.escape(key)}[ \t]*\]|"
+    match = re.compile(rf"^[ \t]*(?:{header}{re.escape(key)}[ \t]*=)", re.MULTILINE).search(
+        text, start.end() if start else 0)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
@@ -140,8 +144,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     problems: list[Problem] = []
     for key in data:
         if key not in ALLOWED_KEYS:
-            problems.append(problem(path, _key_line(text, key),
-                                    f"unknown config key {key!r} (allowed: {', '.join(ALLOWED_KEYS)})"))
+            problems.append(problem(path, _key_line(text, key), unknown_key("config key", key, ALLOWED_KEYS)))
     for key in REQUIRED_KEYS:
         if key not in data:
             problems.append(problem(path, 1, f"missing required config key {key!r}"))
@@ -202,7 +205,7 @@ def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> t
             problems.append(problem(path, line, "each figure must be a table with id, label and kind"))
             continue
         where = f"figure {item.get('id')!r}"
-        found = [f"unknown key {k!r} (allowed: {', '.join(FIGURE_KEYS)})" for k in item if k not in FIGURE_KEYS]
+        found = [unknown_key("key", k, FIGURE_KEYS) for k in item if k not in FIGURE_KEYS]
         found += [f"{k} must be text" for k in FIGURE_KEYS if not isinstance(item.get(k, ""), str)]
         if not found and not _FIGURE_ID.match(item.get("id", "")):
             found.append("id must be lowercase letters, digits and single hyphens, like 'hostages-freed'")
@@ -227,7 +230,7 @@ def _threads(path: Path, text: str, items: object, problems: list[Problem]) -> t
         if not isinstance(item, dict):
             problems.append(problem(path, line, "each thread must be a table with id and name"))
             continue
-        found = [f"unknown key {k!r} (allowed: {', '.join(THREAD_KEYS)})" for k in item if k not in THREAD_KEYS]
+        found = [unknown_key("key", k, THREAD_KEYS) for k in item if k not in THREAD_KEYS]
         found += [f"{k} must be text" for k in THREAD_KEYS if not isinstance(item.get(k, ""), str)]
         if not found and not _FIGURE_ID.match(item.get("id", "")):
             found.append("id must be lowercase letters, digits and single hyphens, like 'paris-framework'")
@@ -272,9 +275,8 @@ def _eras(path: Path, text: str, items: object, problems: list[Problem]) -> tupl
             continue
         name = item.get("name")
         where = f"era {name!r}"
-        bad = [k for k in item if k not in ERA_KEYS]
-        for key in bad:
-            problems.append(problem(path, line, f"{where}: unknown key {key!r} (allowed: {', '.join(ERA_KEYS)})"))
+        problems.extend(problem(path, line, f"{where}: {unknown_key('key', key, ERA_KEYS)}")
+                        for key in item if key not in ERA_KEYS)
         if not isinstance(name, str) or not name.strip():
             problems.append(problem(path, line, "era: name is required text"))
             continue

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.config import ALLOWED_KEYS, load_config
 from generator.errors import BuildError
 from generator.load.registry import load_registry
 from generator.load.frontmatter import KEYS, parse_meta, split_front_matter
@@ -141,3 +142,30 @@ ACTOR = '[[actor]]\nid = "ada"\nname = "Ada"\n'
 ])
 def test_an_unknown_actors_file_key_suggests_the_nearest(tmp_path: Path, text: str, expected: str):
     assert registry_problems(tmp_path, text) == [expected]
+
+
+def config_problems(tmp_path: Path, text: str) -> list[str]:
+    (tmp_path / "timeline.toml").write_text('title = "T"\ndescription = "D"\n' + text)
+    with pytest.raises(BuildError) as caught:
+        load_config(tmp_path / "timeline.toml")
+    return [str(p).removeprefix(f"{tmp_path}/") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('langauge = "en"\n', "timeline.toml:3: unknown config key 'langauge': did you mean 'language'?"),
+    ('base-url = "/"\n', "timeline.toml:3: unknown config key 'base-url': did you mean 'base_url'?"),
+    ('\n[[era]]\nname = "A"\n', "timeline.toml:4: unknown config key 'era': did you mean 'eras'?"),
+    ('owner = "me"\n', "timeline.toml:3: unknown config key 'owner' (allowed: " + ", ".join(ALLOWED_KEYS) + ")"),
+    ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-02-01\ndescripton = "x"\n',
+     "timeline.toml:3: era 'A': unknown key 'descripton': did you mean 'description'?"),
+    ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-02-01\ncolour = "red"\n',
+     "timeline.toml:3: era 'A': unknown key 'colour' (allowed: name, start, end, description)"),
+    ('[[figures]]\nid = "freed"\nlabel = "Freed"\nunits = "people"\n',
+     "timeline.toml:3: figure 'freed': unknown key 'units': did you mean 'unit'?"),
+    ('[[threads]]\nid = "deal"\nname = "Deal"\ntitle = "x"\n',
+     "timeline.toml:3: thread 'deal': unknown key 'title' (allowed: id, name, description)"),
+    ('[[threads]]\nid = "deal"\nnmae = "Deal"\n',
+     "timeline.toml:3: thread 'deal': unknown key 'nmae': did you mean 'name'?"),
+])
+def test_an_unknown_config_key_suggests_the_nearest(tmp_path: Path, text: str, expected: str):
+    assert config_problems(tmp_path, text) == [expected]

@@ -101,7 +101,7 @@ def test_safe_markup_survives_cleaning(tmp_path):
 
 @pytest.mark.parametrize("front, line, message", [
     ("title: T\ndate: '2024-01-01 10:00'", None, None),
-    ("title: T\ndate: 2024-01-01T10:00:00+02:00", 3, "without a UTC offset"),
+    ("title: T\ndate: 2024-01-01T10:00:00+02:00", 3, "date '2024-01-01T10:00:00+02:00' has a UTC offset; write the local time without it"),
     ("title: 2024\ndate: 2024-01-01", 2, "title is int 2024; it must be text"),
     ("title: T\ndate: 2024-01-01\ntags: [on, 012]", 4, "tags item 1 is boolean True"),
     ("title: T\ndate: 2024-01-01\ndraft: maybe", 4, "draft is str 'maybe'; write true or false"),

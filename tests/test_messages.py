@@ -169,3 +169,23 @@ def config_problems(tmp_path: Path, text: str) -> list[str]:
 ])
 def test_an_unknown_config_key_suggests_the_nearest(tmp_path: Path, text: str, expected: str):
     assert config_problems(tmp_path, text) == [expected]
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("title: T\ndate: 2024-02-30\n", "seeds/a.md:3: date '2024-02-30' is not a valid calendar date"),
+    ("title: T\ndate: 2024-1-2\n", "seeds/a.md:3: date '2024-1-2' is not in the form YYYY-MM-DD"),
+    ("title: T\ndate: 5\n", "seeds/a.md:3: date is int 5; write it as YYYY-MM-DD"),
+    ("title: T\ndate: 2024-13\n", "seeds/a.md:3: date '2024-13' is not a valid month"),
+    ("title: T\ndate: 2024-01-02 10:00+02:00\n",
+     "seeds/a.md:3: date '2024-01-02 10:00+02:00' has a UTC offset; write the local time without it"),
+    ("title: T\ndate: 2024-01-02\nupdated: 5\n", "seeds/a.md:4: updated is int 5; write it as YYYY-MM-DD"),
+    ("title: T\ndate: 2024-01-02\nupdated: 2024-02-30\n",
+     "seeds/a.md:4: updated '2024-02-30' is not a valid calendar date"),
+    ("title: T\ndate: 2024-01-02\nsources:\n  - title: s\n    url: https://example.org/\n    date: 2024-02-30\n",
+     "seeds/a.md:5: source 1: date '2024-02-30' is not a valid calendar date"),
+    ("title: T\ndate: 2024-01-02\nfigures: {Freed: 3}\n",
+     "seeds/a.md:4: figure id 'Freed' must be lowercase letters, digits and hyphens"),
+])
+def test_a_front_matter_message_names_its_key_once(front: str, expected: str):
+    assert meta_problems(front) == [expected]
+

@@ -373,7 +373,8 @@ def test_naive_timed_untimed_and_month_dates_sort_together_and_an_offset_is_refu
     assert [e.slug for e in build_timeline(entries).entries] == ["c", "b", "a"]
     with pytest.raises(BuildError) as caught:
         parsed_entry("d.md", "2024-01-02T10:00:00+02:00")
-    assert str(caught.value.problems[0]) == "/seeds/d.md:3: date: give the local date and time without a UTC offset"
+    assert str(caught.value.problems[0]) == ("/seeds/d.md:3: date '2024-01-02T10:00:00+02:00' has a UTC offset; "
+                                             "write the local time without it")
 
 
 @pytest.mark.case("E5")

@@ -50,7 +50,7 @@ def test_a_broken_seed_keeps_the_last_good_site_and_shows_the_error(server: Serv
     seed = server.site / GREYFORD
     touch_edit(seed, "date: 2024-05-09", "date: 2024-02-30")
     body = server.wait_for(GREYFORD_PAGE, "timeline-build-error")
-    assert b"seeds/2024-05-09-greyford-round-ends.md:3: date: &#x27;2024-02-30&#x27; is not a valid calendar date" \
+    assert b"seeds/2024-05-09-greyford-round-ends.md:3: date &#x27;2024-02-30&#x27; is not a valid calendar date" \
         in body
     assert b"<h1>Greyford round ends" in body  # the last good page, under the error
     touch_edit(seed, "date: 2024-02-30", "date: 2024-05-09")

@@ -46,7 +46,7 @@ def test_a_broken_seed_shows_the_error_and_the_fix_brings_the_site_back(server: 
     touch_edit(seed, "date: 2024-05-09", "date: 2024-02-30")
     overlay = page.locator("#timeline-build-error")
     overlay.wait_for(state="visible", timeout=15000)
-    assert "seeds/2024-05-09-greyford-round-ends.md:3: date: '2024-02-30' is not a valid calendar date" \
+    assert "seeds/2024-05-09-greyford-round-ends.md:3: date '2024-02-30' is not a valid calendar date" \
         in overlay.inner_text()
     assert h1(page) == "Greyford round ends with a draft accord on summer quotas"  # last good site underneath
     touch_edit(seed, "date: 2024-02-30", "date: 2024-05-09")

@@ -124,7 +124,7 @@ def test_where_things_stand_older_than_the_latest_entry_warns_and_fails_a_strict
 
 @pytest.mark.parametrize("text, expected", [
     ("---\nsources: []\n---\nText.\n", "seeds/_now.md:1: missing 'as_of'"),
-    ("---\nas_of: 2025-13-01\n---\nText.\n", "seeds/_now.md:2: as_of: '2025-13-01' is not a valid calendar date"),
+    ("---\nas_of: 2025-13-01\n---\nText.\n", "seeds/_now.md:2: as_of: date '2025-13-01' is not a valid calendar date"),
     ("---\nas_of: 2025-01-10\n---\n\n", "seeds/_now.md:1: no text after the front matter"),
     ("Just text.\n", "seeds/_now.md:1: no front matter"),
 ])
@@ -140,7 +140,7 @@ def test_a_bad_where_things_stand_file_is_an_error_with_its_line(built_site: Pat
     ("figures: [1, 2]\n", ":6: figures must be a mapping of figure id to number, not list [1, 2]"),
     ("figures: {councils-ratified: -1}\n", ":6: figures: councils-ratified is int -1; it must be a whole number"),
     ("figures: {councils-ratified: 1.5}\n", ":6: figures: councils-ratified is float 1.5; it must be a whole"),
-    ("figures: {Bad Id: 1}\n", ":6: figures: 'Bad Id' is not a figure id"),
+    ("figures: {Bad Id: 1}\n", ":6: figure id 'Bad Id' must be lowercase letters, digits and hyphens"),
 ])
 def test_bad_turning_point_or_figure_fields_are_errors_with_their_line(built_site: Path, front: str, expected: str):
     seed = built_site / "seeds" / "2024-05-09-greyford-round-ends.md"

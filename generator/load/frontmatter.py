@@ -154,28 +154,28 @@ def _type_name(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def parse_date(value: object) -> tuple[dt.date, dt.time | None]:
-    """A YAML date, datetime or 'YYYY-MM-DD[ HH:MM]' string -> (date, time); ValueError otherwise."""
+def parse_date(value: object, key: str = "date") -> tuple[dt.date, dt.time | None]:
+    """A YAML date, datetime or 'YYYY-MM-DD[ HH:MM]' string -> (date, time); ValueError, naming ``key``, otherwise."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            raise ValueError("give the local date and time without a UTC offset")
+            raise ValueError(f"{key} {value.isoformat(' ')!r} has a UTC offset; write the local time without it")
         return value.date(), value.time()
     if isinstance(value, dt.date):
         return value, None
     if isinstance(value, str):
         if _DATE.match(_OFFSET.sub("", value.strip())) and _OFFSET.search(value.strip()):
-            raise ValueError("give the local date and time without a UTC offset")
+            raise ValueError(f"{key} {value.strip()!r} has a UTC offset; write the local time without it")
         match = _DATE.match(value.strip())
         if not match:
-            raise ValueError(f"date {value!r} is not in the form YYYY-MM-DD")
+            raise ValueError(f"{key} {value!r} is not in the form YYYY-MM-DD")
         y, m, d, hh, mm, ss = match.groups()
         try:
             day = dt.date(int(y), int(m), int(d))
             time = dt.time(int(hh), int(mm), int(ss or 0)) if hh else None
         except ValueError:
-            raise ValueError(f"{value.strip()!r} is not a valid calendar date") from None
+            raise ValueError(f"{key} {value.strip()!r} is not a valid calendar date") from None
         return day, time
-    raise ValueError(f"date is {_type_name(value)}; write it as YYYY-MM-DD")
+    raise ValueError(f"{key} is {_type_name(value)}; write it as YYYY-MM-DD")
 
 
 def check_url(url: object) -> str:
@@ -222,21 +222,11 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
             items = _text_list(path, key, data[key], lines, errors)
             if items is not None:
                 values[key] = items
-    if isinstance(data.get("date"), str) and _MONTH.match(data["date"].strip()):
-        year, month = map(int, data["date"].strip().split("-"))
-        if 1 <= month <= 12 and year >= 1:
-            values.update(date=dt.date(year, month, 1), month_only=True)
-        else:
-            fail("date", f"date: {data['date']!r} is not a valid month")
-    for key in ("date", "updated"):
-        if key in data and key not in values:
-            try:
-                day, time = parse_date(data[key])
-                values[key] = day
-                if key == "date":
-                    values["time"] = time
-            except ValueError as exc:
-                fail(key, f"{key}: {exc}")
+    for key in [key for key in ("date", "updated") if key in data]:
+        try:
+            values.update(_date_fields(key, data[key]))
+        except ValueError as exc:
+            fail(key, str(exc))
     _check_weight(data, values, fail)
     for key in [key for key in ("draft", "detect", "milestone") if key in data]:
         if not isinstance(data[key], bool):
@@ -250,6 +240,17 @@ def _check_fields(path: Path, data: dict, lines: dict[str, int]) -> tuple[Meta, 
     if errors:
         raise BuildError(errors)
     return Meta(**values, lines=lines), warnings
+
+
+def _date_fields(key: str, value: object) -> dict:
+    """``date`` or ``updated`` as Meta fields; a month alone (``date: 2024-06``) is its first day."""
+    if key == "date" and isinstance(value, str) and _MONTH.match(value.strip()):
+        year, month = map(int, value.strip().split("-"))
+        if not (1 <= month <= 12 and year >= 1):
+            raise ValueError(f"date {value!r} is not a valid month")  # and not also "not in the form"
+        return {"date": dt.date(year, month, 1), "month_only": True}
+    day, time = parse_date(value, key)
+    return {"date": day, "time": time} if key == "date" else {key: day}
 
 
 def _check_names(data: dict, values: dict, fail) -> None:
@@ -281,7 +282,7 @@ def _check_figures(items: object, fail) -> tuple[tuple[str, int], ...]:
     found = []
     for key, value in items.items():
         if not isinstance(key, str) or not FIGURE_ID.match(key):
-            fail("figures", f"figures: {key!r} is not a figure id (lowercase letters, digits and hyphens)")
+            fail("figures", f"figure id {key!r} must be lowercase letters, digits and hyphens")
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
             fail("figures", f"figures: {key} is {_type_name(value)}; it must be a whole number, 0 or more")
         else:

@@ -171,7 +171,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
         values["base_url"] = normalise_base_url(base_url)
     if "language" in values and not LANGUAGE_TAG.match(values["language"]):
         problems.append(problem(path, _key_line(text, "language"),
-                                f"language {values['language']!r} is not a language tag like 'en' or 'en-GB'"))
+                                f"language {values['language']!r} is not a BCP 47 tag like 'en' or 'en-GB'"))
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
@@ -214,7 +214,7 @@ def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> t
         if not found and item.get("kind", "total") not in FIGURE_KINDS:
             found.append(f"kind must be one of {', '.join(FIGURE_KINDS)}, not {item['kind']!r}")
         if not found and any(f.id == item["id"] for f in figures):
-            found.append("id is used by an earlier figure")
+            found.append("id is used twice")
         problems.extend(problem(path, line, f"{where}: {message}") for message in found)
         if not found:
             figures.append(Figure(id=item["id"], label=" ".join(item["label"].split()),
@@ -237,7 +237,7 @@ def _threads(path: Path, text: str, items: object, problems: list[Problem]) -> t
         if not found and not item.get("name", "").strip():
             found.append("name is required text")
         if not found and any(t.id == item["id"] for t in threads):
-            found.append("id is used by an earlier thread")
+            found.append("id is used twice")
         problems.extend(problem(path, line, f"thread {item.get('id')!r}: {message}") for message in found)
         if not found:
             threads.append(Thread(id=item["id"], name=" ".join(item["name"].split()),
@@ -295,6 +295,6 @@ def _eras(path: Path, text: str, items: object, problems: list[Problem]) -> tupl
     eras.sort(key=lambda pair: pair[0].start)
     for (before, _), (after, line) in zip(eras, eras[1:]):
         if after.start <= before.end:
-            problems.append(problem(path, line, f"era {after.name!r} overlaps era {before.name!r} "
+            problems.append(problem(path, line, f"era {after.name!r} overlaps {before.name!r} "
                                                 f"({before.start} to {before.end})"))
     return tuple(era for era, _ in eras)

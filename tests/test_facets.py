@@ -128,7 +128,7 @@ def test_month_only_dates_sort_at_the_months_start_and_show_the_month(site: Path
 @pytest.mark.parametrize("eras, line, message", [
     ('[[eras]]\nname = "A"\nstart = 2024-05-01\nend = 2024-04-01\n', 3, "era 'A': ends (2024-04-01) before it starts"),
     ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-05-01\n\n[[eras]]\nname = "B"\nstart = 2024-04-01\n'
-     'end = 2024-06-01\n', 8, "era 'B' overlaps era 'A' (2024-01-01 to 2024-05-01)"),
+     'end = 2024-06-01\n', 8, "era 'B' overlaps 'A' (2024-01-01 to 2024-05-01)"),
     ('[[eras]]\nname = "A"\nstart = "soon"\nend = 2024-05-01\n', 3, "era 'A': start and end must be dates"),
     ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-05-01\ncolour = "red"\n', 3, "era 'A': unknown key 'colour'"),
 ])

@@ -189,3 +189,15 @@ def test_an_unknown_config_key_suggests_the_nearest(tmp_path: Path, text: str, e
 def test_a_front_matter_message_names_its_key_once(front: str, expected: str):
     assert meta_problems(front) == [expected]
 
+
+@pytest.mark.parametrize("text, expected", [
+    ('language = "en_GB"\n', "timeline.toml:3: language 'en_GB' is not a BCP 47 tag like 'en' or 'en-GB'"),
+    ('[[figures]]\nid = "freed"\nlabel = "Freed"\n\n[[figures]]\nid = "freed"\nlabel = "Again"\n',
+     "timeline.toml:7: figure 'freed': id is used twice"),
+    ('[[threads]]\nid = "deal"\nname = "Deal"\n\n[[threads]]\nid = "deal"\nname = "Again"\n',
+     "timeline.toml:7: thread 'deal': id is used twice"),
+    ('[[eras]]\nname = "A"\nstart = 2024-01-01\nend = 2024-05-01\n\n[[eras]]\nname = "B"\nstart = 2024-04-01\n'
+     'end = 2024-06-01\n', "timeline.toml:8: era 'B' overlaps 'A' (2024-01-01 to 2024-05-01)"),
+])
+def test_a_config_message_says_each_word_once(tmp_path: Path, text: str, expected: str):
+    assert config_problems(tmp_path, text) == [expected]

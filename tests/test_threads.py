@@ -119,7 +119,7 @@ def test_a_cycle_of_answers_is_an_error_naming_it(site: Path):
 
 @pytest.mark.parametrize(("table", "message"), [
     ('[[threads]]\nid = "Water"\nname = "W"\n', "thread 'Water': id must be lowercase letters"),
-    ('[[threads]]\nid = "water-accord"\nname = "Again"\n', "thread 'water-accord': id is used by an earlier thread"),
+    ('[[threads]]\nid = "water-accord"\nname = "Again"\n', "thread 'water-accord': id is used twice"),
     ('[[threads]]\nid = "w"\n', "thread 'w': name is required text"),
     ('[[threads]]\nid = "w"\nname = "W"\nsteps = 3\n', "thread 'w': unknown key 'steps'"),
     ('[relations]\nCounter = "C"\n', "relation 'Counter': a word of lowercase letters"),

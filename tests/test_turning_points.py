@@ -161,7 +161,7 @@ def test_a_figure_the_config_does_not_define_is_an_error_naming_the_file(built_s
 @pytest.mark.parametrize("table, expected", [
     ('id = "x"\nlabel = "X"\nkind = "sum"\n', "figure 'x': kind must be one of total, count, not 'sum'"),
     ('id = "Bad"\nlabel = "X"\n', "figure 'Bad': id must be lowercase letters"),
-    ('id = "towns-within-quota"\nlabel = "X"\n', "figure 'towns-within-quota': id is used by an earlier figure"),
+    ('id = "towns-within-quota"\nlabel = "X"\n', "figure 'towns-within-quota': id is used twice"),
     ('id = "x"\n', "figure 'x': label is required text"),
     ('id = "x"\nlabel = "X"\ncolour = "red"\n', "figure 'x': unknown key 'colour'"),
 ])

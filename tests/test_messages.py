@@ -201,3 +201,11 @@ def test_a_front_matter_message_names_its_key_once(front: str, expected: str):
 ])
 def test_a_config_message_says_each_word_once(tmp_path: Path, text: str, expected: str):
     assert config_problems(tmp_path, text) == [expected]
+
+
+def test_lines_are_counted_as_the_file_numbers_them_and_shown_on_one_line():
+    """PyYAML also breaks lines at U+2028, which editors (and the other messages) do not."""
+    assert yaml_error('summary: "a\u2028b"\ntitle: "x\n') == \
+        'seeds/a.md:3: invalid front matter YAML: found unclosed quote (the line: title: "x)'
+    assert yaml_error('title: "a\u2028b\n') == \
+        'seeds/a.md:2: invalid front matter YAML: found unclosed quote (the line: title: "a\\u2028b)'

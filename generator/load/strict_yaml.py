@@ -93,26 +93,35 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     (``context_mark``): the first names the line of a bad indent, a tab or a stray colon,
     the second that of a quote or bracket never closed, which is found only lines later.
     """
-    lines = text.split("\n")
     mark = exc.problem_mark or exc.context_mark
     reason = exc.problem or str(exc)
-    if exc.problem_mark and exc.context_mark and exc.context_mark.line < exc.problem_mark.line:
-        opened = lines[exc.context_mark.line]
-        after = lines[exc.problem_mark.line] if exc.problem_mark.line < len(lines) else ""
+    if exc.problem_mark and exc.context_mark:
+        opened_at, opened, _ = _line_at(text, exc.context_mark.index)
+        after_at, after, _ = _line_at(text, exc.problem_mark.index)
         # Never closed when it ran on to the end, or to a key no deeper than the one it opened after.
-        if not after.strip() or _indent(after) <= len(opened) - len(opened.lstrip(" -")):
+        if opened_at < after_at and (not after.strip() or _indent(after) <= len(opened) - len(opened.lstrip(" -"))):
             for context, unclosed in _OPENED:
                 if (exc.context or "").startswith(context):
                     mark, reason = exc.context_mark, unclosed or reason
-    line = lines[mark.line] if mark and mark.line < len(lines) else ""
-    if mark and line[mark.column:mark.column + 1] == "\t":
+    if mark is None:
+        return 0, reason
+    line_at, line, _ = _line_at(text, mark.index)
+    if text[mark.index:mark.index + 1] == "\t":
         reason = "found a tab; indent with spaces"
     elif reason.startswith("mapping values are not allowed"):
         reason = "found ': ' in an unquoted value; quote the value or check the indentation"
     if line.strip():
-        shown = line.rstrip().replace("\t", "\\t")  # a tab shown, since it may be the fault
+        shown = "".join(c if c.isprintable() else "\\t" if c == "\t" else f"\\u{ord(c):04x}" for c in line.rstrip())
         reason += f" (the line: {shown[:SHOWN_LINE_MAX]}{'…' if len(shown) > SHOWN_LINE_MAX else ''})"
-    return (mark.line if mark else 0), reason
+    return line_at, reason
+
+
+def _line_at(text: str, index: int) -> tuple[int, str, int]:
+    """(0-based line, its text, column) of a character of ``text``, lines counted as the file numbers
+    them (PyYAML's own count also breaks at U+2028, which editors do not)."""
+    index = min(index, len(text))
+    start, end = text.rfind("\n", 0, index) + 1, text.find("\n", index)
+    return text.count("\n", 0, index), text[start:end if end >= 0 else len(text)], index - start
 
 
 def _indent(line: str) -> int:

@@ -124,7 +124,7 @@ def test_where_things_stand_older_than_the_latest_entry_warns_and_fails_a_strict
 
 @pytest.mark.parametrize("text, expected", [
     ("---\nsources: []\n---\nText.\n", "seeds/_now.md:1: missing 'as_of'"),
-    ("---\nas_of: 2025-13-01\n---\nText.\n", "seeds/_now.md:2: as_of: date '2025-13-01' is not a valid calendar date"),
+    ("---\nas_of: 2025-13-01\n---\nText.\n", "seeds/_now.md:2: as_of '2025-13-01' is not a valid calendar date"),
     ("---\nas_of: 2025-01-10\n---\n\n", "seeds/_now.md:1: no text after the front matter"),
     ("Just text.\n", "seeds/_now.md:1: no front matter"),
 ])

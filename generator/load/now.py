@@ -36,9 +36,9 @@ def load_now(seeds_dir: Path, converter: MarkdownConverter) -> tuple[Now | None,
     try:
         if "as_of" not in data:
             raise ValueError("missing 'as_of': the day the text describes, as YYYY-MM-DD")
-        as_of, _ = parse_date(data["as_of"])
+        as_of, _ = parse_date(data["as_of"], "as_of")
     except ValueError as exc:
-        errors.append(problem(path, lines.get("as_of", 1), f"as_of: {exc}" if "as_of" in data else str(exc)))
+        errors.append(problem(path, lines.get("as_of", 1), str(exc)))
     sources = check_sources(path, data.get("sources", []), lines, errors, warnings)
     if not sources:
         warnings.append(problem(path, 1, "no sources: say which reports the text rests on"))

@@ -12,8 +12,9 @@ from collections import defaultdict
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
-CASE = re.compile(r"""mark\.case\(\s*["']([A-K])(\d{1,2})["']\s*\)""")
-GROUP_SIZES = {"A": 11, "B": 12, "C": 6, "D": 6, "E": 5, "F": 7, "G": 8, "H": 8, "I": 4, "J": 10, "K": 3}
+CASE = re.compile(r"""mark\.case\(\s*["']([A-L])(\d{1,2})["']\s*\)""")
+GROUP_SIZES = {"A": 11, "B": 12, "C": 6, "D": 6, "E": 5, "F": 7, "G": 8, "H": 8, "I": 4, "J": 10, "K": 3, "L": 14}
+"""L: the outside attack's findings (docs/reliability.md, "Exports and inputs an attacker controls")."""
 REQUIRED_GROUPS = "ABCDFHJ"  # the issue: "all of groups A, B, C, D, F, H and J"
 MINIMUM = 60
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -70,15 +71,24 @@ def _dump(data: dict, records: str, items: Iterable[bytes]) -> Iterator[bytes]:
     return _chunks(parts())
 
 
+def _html(text: str) -> str:
+    """Plain text for a field TimelineJS puts in the page as HTML (headlines, texts, display
+    dates, group labels): escaped, so that ``<img onerror=…>`` in a seed stays text there."""
+    return html.escape(text, quote=True)
+
+
 def _event(page: EntryPage) -> bytes:
     entry = page.entry
+    start = _date_parts(entry)
+    if "display_date" in start:
+        start["display_date"] = _html(start["display_date"])
     event = {
         "unique_id": entry.slug,
-        "start_date": _date_parts(entry),
-        "text": {"headline": entry.title, "text": entry.summary},
+        "start_date": start,
+        "text": {"headline": _html(entry.title), "text": _html(entry.summary)},
     }
     if page.chain:  # a row of its own per thread; the eras are the bands
-        event["group"] = page.chain.thread.name
+        event["group"] = _html(page.chain.thread.name)
     return _json(event)
 
 
@@ -88,9 +98,10 @@ def timelinejs(timeline: Timeline, config: Config) -> Iterator[bytes]:
     eras = [{
         "start_date": {"year": era.start.year, "month": era.start.month, "day": era.start.day},
         "end_date": {"year": era.end.year, "month": era.end.month, "day": era.end.day},
-        "text": {"headline": era.name, "text": era.description},
+        "text": {"headline": _html(era.name), "text": _html(era.description)},
     } for era in timeline.eras]
-    return _dump({"title": {"text": {"headline": config.title, "text": config.description}}, "eras": eras},
+    title = {"text": {"headline": _html(config.title), "text": _html(config.description)}}
+    return _dump({"title": title, "eras": eras},
                  "events", events)
 
 
@@ -132,15 +143,26 @@ CSV_COLUMNS = ("date", "title", "url", "summary", "era", "tags", "actors", "plac
                "source_publishers", "updated", "slug", "thread", "thread_step", "relation", "responds_to")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP, CSV injection)."""
+
+
+def _cell(value: object) -> object:
+    """A text cell that would start a formula, neutralised as OWASP recommends: a leading ``'``,
+    which spreadsheets show as text and do not run (``=HYPERLINK(…)``, DDE)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def entries_csv(timeline: Timeline, config: Config) -> Iterator[bytes]:
-    """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; "."""
+    """One row per entry, RFC 4180: CRLF line ends, fields quoted when needed; lists joined by "; ";
+    every text cell that a spreadsheet would run as a formula starts with ``'``."""
     def rows() -> Iterator[bytes]:
         out = io.StringIO(newline="")
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for p in timeline.pages:
             e = p.entry
-            writer.writerow([
+            writer.writerow(map(_cell, [
                 e.date.isoformat()[:7] if e.month_only else e.date.isoformat(), e.title,
                 config.full_url(e.path), e.summary, p.era.name if p.era else "",
                 "; ".join(t.name for t in e.tags), "; ".join(a.name for a in e.actors),
@@ -148,7 +170,7 @@ def entries_csv(timeline: Timeline, config: Config) -> Iterator[bytes]:
                 "; ".join(s.publisher for s in e.sources), e.updated.isoformat() if e.updated else "", e.slug,
                 p.chain.thread.name if p.chain else "", p.step.number if p.chain and p.step else "",
                 p.step.relation if p.step else "", e.responds_to,
-            ])
+            ]))
             if out.tell() >= CHUNK:
                 yield out.getvalue().encode("utf-8")
                 out.seek(0)

@@ -79,6 +79,27 @@ def tree_hash(root: Path) -> dict[str, str]:
     return dict(sorted({**site_digest(files), **links}.items()))
 
 
+@pytest.fixture(scope="session")
+def fixture_sites(tmp_path_factory):
+    """The fixture site built once per test run, with its search index, at / and under /REPO/,
+    each served over HTTP like GitHub Pages: {base: (its URL, its output folder)}. Shared by
+    the reader tests; nothing may change its files."""
+    import pages_server  # a test helper module, as the reader tests import it
+
+    served, servers = {}, []
+    for base in ("/", "/REPO/"):
+        site = make_site(tmp_path_factory.mktemp("fixture-site") / "site")
+        result = run_timeline("build", "--base-url", base, cwd=site)
+        assert result.returncode == 0, result.stderr
+        server, url = pages_server.start(site / "output", base)
+        servers.append(server)
+        served[base] = (url + base, site / "output")
+    yield served
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A fresh copy of the fixture site."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -38,16 +41,63 @@ def make_site(root: Path, seeds: Path = FIXTURE_SITE / "seeds", config: Path = F
     return root
 
 
-def tree_hash(root: Path) -> dict[str, str]:
-    """{relative path: sha256} of every file below root (symlinks recorded as their target)."""
-    result = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            result[rel] = "link:" + os.readlink(path)
-        elif path.is_file():
-            result[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+UNORDERED = re.compile(r"(.*/)?pagefind/(.*/)?(filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta|pagefind-entry\.json)")
+"""Pagefind's filter indexes, and the files that name them by their hash: Pagefind 1.5 writes the
+values of a filter in a random order on every run (its filters live in a Rust HashMap; "TODO:
+Change filter indexes to BTree to give them a stable hash", pagefind/src/index/mod.rs)."""
+PAGEFIND_HASH = re.compile(rb"_[0-9a-f]{7,}")
+"""The hash part of a Pagefind file's name (``en_374a664``), in its path and in the files that name it."""
+
+
+def site_digest(files: Mapping[str, bytes]) -> dict[str, str]:
+    """{site path: sha256} of a site's files, byte for byte but for Pagefind's order-unstable
+    files (``UNORDERED``), which are compared up to that order: each is unzipped, the hashes in
+    it masked, and the digest taken of its bytes sorted, under its path with its hash masked (a
+    folder's filter indexes together, their digests sorted). Every other file of the index, the
+    fragments (each page's text, metadata and filters) and the word index among them, counts
+    byte for byte."""
+    result: dict[str, str] = {}
+    for name in sorted(files):
+        data = files[name]
+        data = data if isinstance(data, bytes) else b"".join(data)  # a large data file comes as chunks
+        if UNORDERED.fullmatch(name):
+            data = gzip.decompress(data) if data.startswith(b"\x1f\x8b") else data
+            key = PAGEFIND_HASH.sub(b"#", name.encode()).decode()
+            digest = hashlib.sha256(bytes(sorted(PAGEFIND_HASH.sub(b"#", data)))).hexdigest()
+            result[key] = " ".join(sorted(result.get(key, "").split() + [digest]))
+        else:
+            result[name] = hashlib.sha256(data).hexdigest()
     return result
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """{relative path: sha256} of every file below root (symlinks recorded as their target),
+    Pagefind's order-unstable files up to that order (``site_digest``)."""
+    links = {p.relative_to(root).as_posix(): "link:" + os.readlink(p) for p in root.rglob("*") if p.is_symlink()}
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+             if p.is_file() and not p.is_symlink()}
+    return dict(sorted({**site_digest(files), **links}.items()))
+
+
+@pytest.fixture(scope="session")
+def fixture_sites(tmp_path_factory):
+    """The fixture site built once per test run, with its search index, at / and under /REPO/,
+    each served over HTTP like GitHub Pages: {base: (its URL, its output folder)}. Shared by
+    the reader tests; nothing may change its files."""
+    import pages_server  # a test helper module, as the reader tests import it
+
+    served, servers = {}, []
+    for base in ("/", "/REPO/"):
+        site = make_site(tmp_path_factory.mktemp("fixture-site") / "site")
+        result = run_timeline("build", "--base-url", base, cwd=site)
+        assert result.returncode == 0, result.stderr
+        server, url = pages_server.start(site / "output", base)
+        servers.append(server)
+        served[base] = (url + base, site / "output")
+    yield served
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

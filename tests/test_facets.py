@@ -118,7 +118,7 @@ def test_month_only_dates_sort_at_the_months_start_and_show_the_month(site: Path
         "    url: https://x.example/\n---\nBody.\n")
     assert run_timeline("build", cwd=site).returncode == 0
     page = (site / "output/2024/06/mid-month/index.html").read_text()
-    assert '<time datetime="2024-06">June 2024</time>' in page
+    assert '<time datetime="2024-06" ' in page and 'data-pagefind-sort="date:2024-06 mid-month">June 2024</time>' in page
     index = (site / "output/index.html").read_text()
     index = index[index.index('<div class="list">'):]  # the list (the key moments come first)
     assert index.index("Talks sometime in June") < index.index("Northmere ratifies") < index.index("Vague timing")
@@ -177,8 +177,8 @@ def test_tags_show_the_names_the_actors_file_gives_them_everywhere(tmp_path: Pat
     assert run_timeline("build", "--base-url", "https://x.example/", cwd=site).returncode == 0
     out = site / "output"
     entry = (out / "2024/05/09/greyford-round-ends/index.html").read_text()
-    assert '<a href="../../../../tags/talks-round/">Rounds of talks</a>' in entry  # the [[tag]] name
-    assert '<a href="../../../../tags/draft/">Draft</a>' in entry  # none given: the slug, readable
+    assert '<a href="../../../../tags/talks-round/" data-pagefind-filter="tag">Rounds of talks</a>' in entry  # [[tag]]
+    assert '<a href="../../../../tags/draft/" data-pagefind-filter="tag">Draft</a>' in entry  # the slug, readable
     page = (out / "tags/talks-round/index.html").read_text()
     assert "<h1>Rounds of talks</h1>" in page and "Sessions of the two councils and their mediators." in page
     assert '<a href="../tags/talks-round/">Rounds of talks</a>' in (out / "tags/index.html").read_text()

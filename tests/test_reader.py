@@ -94,15 +94,15 @@ def test_filters_narrow_the_list_and_survive_a_reload(page, sites):
 def test_search_finds_an_entry_by_a_word_of_its_body_and_opens_it(page, sites, base):
     root = sites[base][0]
     page.goto(root + "search/")
-    page.locator(".pagefind-ui__search-input").wait_for()
+    page.locator("#search-controls").wait_for()  # the index is loaded
     page.locator("body").focus()
     # Keyboard only: tab from the top of the page to the search field, type, follow the result.
     for _ in range(20):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.matches('.pagefind-ui__search-input')"):
+        if page.evaluate("document.activeElement && document.activeElement.id === 'search-query'"):
             break
     page.keyboard.type("Warsaw")
-    result = page.locator(".pagefind-ui__result-link").first
+    result = page.locator(".search-result a").first
     result.wait_for(timeout=15000)
     assert "Warsaw" in result.inner_text()
     result.click()
@@ -157,7 +157,7 @@ def test_axe_finds_no_violations(browser, sites, scheme):
     page.goto(root + "?actor=david-barnea")
     assert run_axe(page) == [], "filtered timeline"
     page.goto(root + "search/?q=ceasefire")
-    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    page.locator(".search-result a").first.wait_for(timeout=15000)
     assert run_axe(page) == [], "search results"
     context.close()
 
@@ -223,7 +223,7 @@ def test_the_search_box_of_every_page_leads_to_the_search_page(browser, sites, j
         box.press("Enter")
     page.wait_for_url("**/REPO/search/?q=Warsaw")
     if javascript:  # the results of the word typed in the header
-        result = page.locator(".pagefind-ui__result-link").first
+        result = page.locator(".search-result a").first
         result.wait_for(timeout=15000)
         assert "Warsaw" in result.inner_text()
     else:
@@ -232,9 +232,24 @@ def test_the_search_box_of_every_page_leads_to_the_search_page(browser, sites, j
 
 
 def test_the_search_bundle_holds_only_what_the_search_page_loads(sites):
-    """The other interfaces, the highlighter and the no-language WebAssembly are left out; the
-    searches above (and no console error on the search page) show nothing it needs is missing."""
+    """Pagefind's ready-made interfaces, the highlighter and the no-language WebAssembly are left
+    out; the searches above (and no console error on the search page) show nothing it needs is missing."""
     names = {p.name for p in (sites["/"][1] / "pagefind").rglob("*") if p.is_file()}
-    assert {"pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-entry.json", "wasm.en.pagefind"} <= names
-    assert not names & {"pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-component-ui.js",
-                        "pagefind-component-ui.css", "pagefind-highlight.js", "wasm.unknown.pagefind"}
+    assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind"} <= names
+    assert {p.parent.name for p in (sites["/"][1] / "pagefind").rglob("*.pf_filter")} == {"filter"}
+    assert not names & {"pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                        "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+                        "wasm.unknown.pagefind"}
+
+
+def test_the_search_page_loads_at_most_300_kb_before_its_first_result(page, sites):
+    """Measured in Chromium: every response (the page's and Pagefind's worker's) up to the first
+    result on screen, for a word found in many entries of the shipped site."""
+    sizes: list[tuple[str, int]] = []
+    page.on("response", lambda response: sizes.append((response.url, int(response.headers.get("content-length", 0)))))
+    page.goto(sites["/REPO/"][0] + "search/?q=ceasefire")
+    page.locator(".search-result").first.wait_for(timeout=15000)
+    loaded = sum(size for _, size in sizes)
+    assert any("wasm" in url for url, _ in sizes) and all(size > 0 for _, size in sizes), sizes
+    assert loaded <= 300 * 1024, sorted(sizes, key=lambda s: -s[1])
+    print(f"search page: {loaded / 1024:.0f} KB in {len(sizes)} responses before the first result")

@@ -15,25 +15,19 @@ WIDTHS = (320, 375, 1280)
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory):
+def sites(tmp_path_factory, fixture_sites):
     """The fixture site (turning points, figures, where things stand) at /, under /REPO/ and on
-    disk; and the shipped site at /."""
-    found, servers = {}, []
-    for name, base, seeds, config in (("/", "/", None, None), ("/REPO/", "/REPO/", None, None),
-                                      ("shipped", "/", REPO / "seeds", REPO / "timeline.toml")):
-        extra = {"seeds": seeds, "config": config} if seeds else {}
-        site = make_site(tmp_path_factory.mktemp("timeline") / "site", **extra)
-        result = run_timeline("build", "--base-url", base, "--no-search", cwd=site)
-        assert result.returncode == 0, result.stderr
-        server, url = pages_server.start(site / "output", base)
-        servers.append(server)
-        found[name] = url + base
-        if name == "/":
-            found["file"] = (site / "output" / "index.html").as_uri()
+    disk (the run's shared build, conftest.py); and the shipped site at /."""
+    found = {base: url for base, (url, _) in fixture_sites.items()}
+    found["file"] = (fixture_sites["/"][1] / "index.html").as_uri()
+    site = make_site(tmp_path_factory.mktemp("timeline") / "site", seeds=REPO / "seeds", config=REPO / "timeline.toml")
+    result = run_timeline("build", "--base-url", "/", "--no-search", cwd=site)
+    assert result.returncode == 0, result.stderr
+    server, url = pages_server.start(site / "output", "/")
+    found["shipped"] = url + "/"
     yield found
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    server.shutdown()
+    server.server_close()
 
 
 def open_page(browser, url: str, width: int = 1280, scheme: str = "light", javascript: bool = True):
@@ -245,7 +239,7 @@ def test_axe_finds_nothing_on_a_timeline_with_figures_and_turning_points(browser
     page.context.close()
 
 
-def test_the_fixture_site_passes_the_nu_html_checker(sites, tmp_path):
+def test_the_fixture_site_passes_the_nu_html_checker(fixture_sites):
     """The shipped site is checked in test_reader; this one has charts, key moments and where things stand."""
     import shutil
     import subprocess
@@ -255,9 +249,7 @@ def test_the_fixture_site_passes_the_nu_html_checker(sites, tmp_path):
     need_file(VNU, "vnu-jar")
     java = shutil.which("java")
     need(java is not None, "java not found: the Nu Html Checker needs it (.ci/run installs it)")
-    site = make_site(tmp_path / "site")
-    assert run_timeline("build", "--no-search", cwd=site).returncode == 0
-    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", str(site / "output")],
+    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", str(fixture_sites["/"][1])],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[:3000]
 

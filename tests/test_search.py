@@ -4,9 +4,10 @@ only when its pages change, the same bytes as a clean build, and found by a read
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import pytest
 
@@ -69,9 +70,11 @@ def test_an_edit_remakes_only_the_index_of_its_year_and_equals_a_clean_build(lar
     assert json.loads((pagefind / "indexes.json").read_text()) == ["2022/", "2023/", "2024/"]
     assert sorted(runs) == ["2022/", "2023/", "2024/"]
     for year in ("2022", "2023", "2024"):
-        assert (pagefind / year / "pagefind-entry.json").is_file() and (pagefind / year / "pagefind.js").is_file()
-        assert not (pagefind / year / "pagefind-ui.js").exists()  # the interface is shared, at pagefind/
-    assert (pagefind / "pagefind-ui.js").is_file() and (pagefind / "pagefind-ui.css").is_file()
+        assert (pagefind / year / "pagefind-entry.json").is_file()
+        runtime = {name for name in ("pagefind.js", "pagefind-worker.js", "wasm.en.pagefind")
+                   if (pagefind / year / name).is_file()}
+        assert runtime == ({"pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"} if year == "2022" else set())
+    assert not list(pagefind.rglob("pagefind-ui*"))  # the search page has its own interface
     same_as_clean()
 
     runs.clear()
@@ -97,15 +100,18 @@ def test_an_edit_remakes_only_the_index_of_its_year_and_equals_a_clean_build(lar
     same_as_clean()
 
 
-def test_a_reader_finds_entries_of_every_year_of_a_site_indexed_per_year(browser, tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch):
-    """The shipped seeds indexed per year (2023, 2024, 2025): a word of a 2023 entry (the first
-    index) and one of 2025 (merged into it in the browser) are both found, under /REPO/ too."""
+def test_a_reader_finds_orders_and_narrows_entries_of_every_year_of_a_site_indexed_per_year(
+        browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The shipped seeds indexed per year (2023, 2024, 2025), under /REPO/: a word of a 2023 entry
+    (the first index) and one of 2025 (merged into it in the browser) are both found; newest or
+    oldest first holds across the years (Pagefind alone would interleave the indexes); and an
+    actor's filter finds exactly that actor's entries of every year."""
     site = make_site(tmp_path / "site", seeds=REPO / "seeds", config=REPO / "timeline.toml")
     monkeypatch.chdir(site)
     monkeypatch.setattr(search, "INDEXED_PAGES_PER_SITE", 10)
     build(BuildOptions(base_url="/REPO/"))
     assert json.loads((site / "output/pagefind/indexes.json").read_text()) == ["2023/", "2024/", "2025/"]
+    every = json.loads((site / "output/entries.json").read_text())["entries"]
     server, url = pages_server.start(site / "output", "/REPO/")
     context = browser.new_context()
     try:
@@ -116,15 +122,49 @@ def test_a_reader_finds_entries_of_every_year_of_a_site_indexed_per_year(browser
         for word, entry in (("Warsaw", "2023/12/18/burns-barnea-mbar-meet-in-warsaw/"),
                             ("Sharm", "2025/10/06/indirect-talks-open-in-sharm-el-sheikh/")):
             reader.goto(f"{url}/REPO/search/?q={word}")
-            links = reader.locator(".pagefind-ui__result-link")
-            links.first.wait_for(timeout=15000)
-            found = {urlsplit(link.get_attribute("href")).path for link in links.all()}
-            assert "/REPO/" + entry in found, found
+            assert "/REPO/" + entry in {urlsplit(r["url"]).path for r in all_results(reader)}
+
+        reader.goto(f"{url}/REPO/search/?q=ceasefire")
+        reader.locator("#search-more").dblclick()  # a hurried reader: the next results are listed once
+        relevance = all_results(reader)
+        assert len({r["url"] for r in relevance}) == len(relevance)
+        for order in ("newest", "oldest"):
+            reader.goto(f"{url}/REPO/search/?q=ceasefire&sort={order}")
+            dated = all_results(reader)
+            dates = [r["datetime"] for r in dated]
+            assert dates == sorted(dates, reverse=order == "newest") and len({d[:4] for d in dates}) > 1
+            assert sorted(r["url"] for r in dated) == sorted(r["url"] for r in relevance)
+
+        years = {}
+        for e in every:
+            for actor in e["actors"]:
+                years.setdefault(actor["name"], set()).add(e["date"][:4])
+        actor = min(name for name, seen in years.items() if len(seen) == 3)
+        reader.goto(f"{url}/REPO/search/?actor={quote_plus(actor)}&sort=newest")
+        shown = all_results(reader)
+        named = sorted((e for e in every if actor in [a["name"] for a in e["actors"]]), key=lambda e: e["date"])
+        assert [r["datetime"] for r in shown] == [e["date"] for e in named][::-1]
+        assert {urlsplit(r["url"]).path for r in shown} == {urlsplit(e["url"]).path for e in named}
         assert errors == []
     finally:
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def all_results(reader) -> list[dict]:
+    """Every result of the search on screen, asking for more until there are no more."""
+    reader.wait_for_function(r"/^(\d+|No) entr/.test(document.getElementById('search-status').textContent)",
+                             timeout=15000)
+    count = re.match(r"\d+|No", reader.locator("#search-status").inner_text()).group()
+    total = 0 if count == "No" else int(count)
+    settled = "!document.getElementById('search-results').hasAttribute('aria-busy')"  # nothing is loading
+    reader.wait_for_function(settled, timeout=15000)
+    while reader.locator(".search-result").count() < total:
+        reader.locator("#search-more").click()
+        reader.wait_for_function(settled, timeout=15000)
+    return reader.eval_on_selector_all(".search-result", """items => items.map(li => ({
+        url: li.querySelector('a').href, datetime: li.querySelector('time').getAttribute('datetime')}))""")
 
 
 def test_a_site_built_without_an_index_says_so_on_its_search_page(browser, tmp_path: Path,

@@ -12,6 +12,10 @@ whole site. Per year, an edit re-indexes its year only, the years are indexed tw
 one per core) at a time, and each indexer holds a year. ``pagefind/indexes.json`` lists
 the indexes for the search page.
 
+The search page (``static/search.js``) is our own interface over Pagefind's JavaScript API
+(``pagefind.js``): the entry pages carry the filters, metadata and sort key it reads
+(``data-pagefind-*`` in ``templates/entry.html``). See docs/search.md.
+
 The indexer runs as its command-line binary over a scratch copy of the pages: its
 Python service API was 50 times slower here (15 s against 0.3 s for 150 pages).
 """
@@ -34,11 +38,13 @@ BUNDLE = "pagefind"
 """The bundles' folder in the site; the search page loads them from here."""
 LISTING = f"{BUNDLE}/indexes.json"
 """The folders of the indexes under ``pagefind/`` (``""`` for one index of the whole site)."""
-INTERFACE = re.compile(r"pagefind-ui\.(js|css)")
-"""Pagefind's interface files, the same in every bundle: the search page loads them from ``pagefind/``."""
-UNUSED = re.compile(r"pagefind-((component|modular)-ui\.(js|css)|highlight\.js)|wasm\.unknown\.pagefind")
-"""What Pagefind writes that the search page never loads: its other interfaces, its highlighter,
-and the WebAssembly for pages of no language (every page is indexed in the site's language)."""
+RUNTIME = re.compile(r"pagefind(-worker)?\.js|wasm\.[a-z0-9_-]+\.pagefind")
+"""Pagefind's browser code and WebAssembly, the same in every bundle: the search page imports
+them from the first index's folder, and the indexes merged into it are read with that copy."""
+UNUSED = re.compile(r"pagefind-((component-|modular-)?ui\.(js|css)|highlight\.js)|wasm\.unknown\.pagefind")
+"""What Pagefind writes that the search page never loads: its ready-made interfaces (the page has
+its own, which can sort), its highlighter, and the WebAssembly for pages of no language (every
+page is indexed in the site's language)."""
 INDEXED_PAGES_PER_SITE = 2_000
 """Above this many pages to index, one index per year: one index is faster to load and
 rank, and makes under 3 s here."""
@@ -67,7 +73,7 @@ def plan(files: dict[str, bytes]) -> dict[str, Pages]:
 
 def fingerprint(pages: Pages, language: str) -> str:
     """A digest of exactly what an index is made from: equal digests give an identical bundle."""
-    digest = hashlib.blake2b(language.encode() + b"\0")
+    digest = hashlib.blake2b(language.encode() + b"\0" + UNUSED.pattern.encode() + b"\0")  # what a bundle keeps
     for path, data in pages:
         digest.update(path.encode() + b"\0" + hashlib.blake2b(data).digest())
     return digest.hexdigest()
@@ -92,12 +98,11 @@ def make_indexes(files: dict[str, bytes], language: str, last: Made | None = Non
 
 
 def site_files(indexes: Made) -> dict[str, bytes]:
-    """The files of the indexes by site path: each bundle in its folder under ``pagefind/``,
-    the interface once at ``pagefind/`` (it is the same in every bundle), and the listing."""
+    """The files of the indexes by site path: each bundle in its folder under ``pagefind/``, the
+    runtime only in the first (the one the search page imports), and the listing."""
+    first = min(indexes)
     files = {f"{BUNDLE}/{folder}{name}": data for folder, (_, bundle) in indexes.items()
-             for name, data in bundle.items() if not (folder and INTERFACE.fullmatch(name))}
-    first = indexes[min(indexes)][1]
-    files.update({f"{BUNDLE}/{name}": data for name, data in first.items() if INTERFACE.fullmatch(name)})
+             for name, data in bundle.items() if folder == first or not RUNTIME.fullmatch(name)}
     files[LISTING] = json.dumps(list(indexes)).encode()
     return files
 

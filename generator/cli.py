@@ -131,7 +131,7 @@ def _scaffolding(commands, where: argparse.ArgumentParser) -> None:
     init_cmd.add_argument("--base-url", type=_base_url, default="/", metavar="URL", help="where it will be hosted")
     init_cmd.add_argument("--timezone", type=_zone, default="UTC", help="IANA zone the dates are local to")
     init_cmd.add_argument("--force", action="store_true", help="in a folder with files: add only the missing ones")
-    init_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    _loudness(init_cmd, "also list the files kept as they were")
     new_cmd = commands.add_parser("new", parents=[where], help="add an entry to seeds/",
                                   description="Write seeds/<date>-<slug>.md (or .txt) for a new entry and print its path.")
     new_cmd.add_argument("title", help="the entry's headline")
@@ -140,12 +140,18 @@ def _scaffolding(commands, where: argparse.ArgumentParser) -> None:
     shape.add_argument("--md", dest="markdown", action="store_true", default=True, help="Markdown (the default)")
     shape.add_argument("--txt", dest="markdown", action="store_false", help="plain text, as the news wire gives it")
     new_cmd.add_argument("--seeds", type=Path, metavar="DIR", help="folder of seed articles (default: seeds)")
-    new_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    _loudness(new_cmd, "also say which day it is dated and why")
     theme_cmd = commands.add_parser("theme", parents=[where], help="show or copy the bundled theme",
                                     description="List the theme's files the site overrides; with --copy, copy the "
                                                 "whole theme into templates/ and static/ to change it freely.")
     theme_cmd.add_argument("--copy", action="store_true", help="copy the files the site does not have yet")
-    theme_cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    _loudness(theme_cmd, "also list each file copied")
+
+
+def _loudness(command: argparse.ArgumentParser, verbose: str) -> None:
+    group = command.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    group.add_argument("-v", "--verbose", action="store_true", help=verbose)
 
 
 def resolve(args: argparse.Namespace) -> argparse.Namespace:
@@ -180,24 +186,29 @@ def run_init(args: argparse.Namespace) -> int:
     if not args.quiet:
         for path in done.made:
             print(f"made {display_path(path)}")
+        for path in done.kept if args.verbose else ():
+            print(f"kept {display_path(path)}")
         print(f"timeline init: a site in {display_path(folder)}/ ({len(done.made)} files made, {len(done.kept)} kept); "
               f"next: `timeline -C {display_path(folder)} serve`, then `timeline new \"Title\"`")
     return EXIT_OK
 
 
 def run_new(args: argparse.Namespace) -> int:
-    if not args.config.is_file():
-        print(load_config_problem(args.config), file=sys.stderr)
-        return EXIT_ERRORS
-    day = args.date or scaffold.site_today(args.config)
+    today = scaffold.site_today(args.config)  # and a site must be there
+    day = args.date or today
     path = scaffold.new_entry(args.seeds, args.title, day, args.markdown)
-    print(display_path(path))
+    if not args.quiet:
+        print(display_path(path))
+    if args.verbose:
+        print(f"dated {day.isoformat()}: " + ("as --date gave" if args.date else "today in the site's time zone"))
     return EXIT_OK
 
 
 def run_theme(args: argparse.Namespace) -> int:
     if args.copy:
         done = scaffold.copy_theme(args.root)
+        for path in done.made if args.verbose else ():
+            print(f"copied {display_path(path)}")
         if not args.quiet:
             print(f"timeline theme: {len(done.made)} files copied, {len(done.kept)} of the site's own kept")
         return EXIT_OK
@@ -206,15 +217,6 @@ def run_theme(args: argparse.Namespace) -> int:
         mine = sorted(p.relative_to(own).as_posix() for p in own.rglob("*") if p.is_file()) if own.is_dir() else []
         print(f"{kind}: bundled theme at {bundled}; the site overrides {', '.join(mine) or 'none'}")
     return EXIT_OK
-
-
-def load_config_problem(config: Path) -> str:
-    """The one-line problem of a config that cannot be read (a missing one says how to start)."""
-    try:
-        load_config(config)
-    except BuildError as exc:
-        return str(exc.problems[0])
-    return ""
 
 
 def run() -> NoReturn:

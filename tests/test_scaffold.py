@@ -165,7 +165,7 @@ def test_a_folder_without_a_site_is_told_how_to_start_with_every_missing_piece_a
         "seeds:1: seeds folder not found",
         "timeline: build failed with 2 errors; output/ left as it was"]
     new = run_timeline("new", "Something", cwd=tmp_path)
-    assert new.returncode == 1 and new.stderr.startswith("timeline.toml:1: no timeline.toml in this folder")
+    assert new.returncode == 1 and new.stderr.startswith("timeline new: timeline.toml:1: no timeline.toml in this folder")
 
 
 def test_one_entry_is_counted_as_one(tmp_path: Path):
@@ -190,3 +190,16 @@ def test_the_preview_counts_warnings_and_lists_them_with_verbose(tmp_path: Path)
         assert "timeline serve: built 3 entries, " in log and ", 1 warning in " in log, log
         line = "seeds/2025-01-20-no-sources-yet.md:1: warning: no sources"
         assert (line in log) == listed, log
+
+
+def test_init_new_and_theme_take_quiet_and_verbose(tmp_path: Path):
+    site = tmp_path / "s"
+    assert run_timeline("init", str(site), "-q", cwd=tmp_path).stdout == ""
+    again = run_timeline("init", str(site), "--force", "-v", cwd=tmp_path)
+    assert "kept s/timeline.toml" in again.stdout.splitlines() and "(0 files made, 6 kept)" in again.stdout
+    quiet = run_timeline("new", "Quietly", "--date", "2025-02-01", "-q", cwd=site)
+    assert quiet.returncode == 0 and quiet.stdout == "" and (site / "seeds/2025-02-01-quietly.md").is_file()
+    loud = run_timeline("new", "Loudly", "--date", "2025-02-02", "-v", cwd=site)
+    assert loud.stdout == "seeds/2025-02-02-loudly.md\ndated 2025-02-02: as --date gave\n"
+    copied = run_timeline("theme", "--copy", "-v", cwd=site).stdout.splitlines()
+    assert "copied templates/entry.html" in copied and copied[-1].startswith("timeline theme: ")

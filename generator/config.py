@@ -197,6 +197,21 @@ def _tables(path: Path, text: str, items: object, name: str, problems: list[Prob
     return [(item, lines[i] if i < len(lines) else 1) for i, item in enumerate(items)]
 
 
+def _table_problems(item: dict, keys: tuple[str, ...], required: str, ids: set[str], example: str) -> list[str]:
+    """What is wrong with a ``[[figures]]`` or ``[[threads]]`` table: unknown keys, values that are
+    not text, an id that is no slug or is taken, the ``required`` text missing (first problem only
+    past the keys)."""
+    found = [unknown_key("key", k, keys) for k in item if k not in keys]
+    found += [f"{k} must be text" for k in keys if not isinstance(item.get(k, ""), str)]
+    if not found and not _FIGURE_ID.match(item.get("id", "")):
+        found.append(f"id must be lowercase letters, digits and single hyphens, like {example!r}")
+    if not found and not item.get(required, "").strip():
+        found.append(f"{required} is required text")
+    if not found and item["id"] in ids:
+        found.append("id is used twice")
+    return found
+
+
 def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> tuple[Figure, ...]:
     """Check ``[[figures]]`` tables: an id, a label, a kind of ``total`` or ``count``; ids unique."""
     figures: list[Figure] = []
@@ -205,16 +220,9 @@ def _figures(path: Path, text: str, items: object, problems: list[Problem]) -> t
             problems.append(problem(path, line, "each figure must be a table with id, label and kind"))
             continue
         where = f"figure {item.get('id')!r}"
-        found = [unknown_key("key", k, FIGURE_KEYS) for k in item if k not in FIGURE_KEYS]
-        found += [f"{k} must be text" for k in FIGURE_KEYS if not isinstance(item.get(k, ""), str)]
-        if not found and not _FIGURE_ID.match(item.get("id", "")):
-            found.append("id must be lowercase letters, digits and single hyphens, like 'hostages-freed'")
-        if not found and not item.get("label", "").strip():
-            found.append("label is required text")
+        found = _table_problems(item, FIGURE_KEYS, "label", {f.id for f in figures}, "hostages-freed")
         if not found and item.get("kind", "total") not in FIGURE_KINDS:
             found.append(f"kind must be one of {', '.join(FIGURE_KINDS)}, not {item['kind']!r}")
-        if not found and any(f.id == item["id"] for f in figures):
-            found.append("id is used twice")
         problems.extend(problem(path, line, f"{where}: {message}") for message in found)
         if not found:
             figures.append(Figure(id=item["id"], label=" ".join(item["label"].split()),
@@ -230,14 +238,7 @@ def _threads(path: Path, text: str, items: object, problems: list[Problem]) -> t
         if not isinstance(item, dict):
             problems.append(problem(path, line, "each thread must be a table with id and name"))
             continue
-        found = [unknown_key("key", k, THREAD_KEYS) for k in item if k not in THREAD_KEYS]
-        found += [f"{k} must be text" for k in THREAD_KEYS if not isinstance(item.get(k, ""), str)]
-        if not found and not _FIGURE_ID.match(item.get("id", "")):
-            found.append("id must be lowercase letters, digits and single hyphens, like 'paris-framework'")
-        if not found and not item.get("name", "").strip():
-            found.append("name is required text")
-        if not found and any(t.id == item["id"] for t in threads):
-            found.append("id is used twice")
+        found = _table_problems(item, THREAD_KEYS, "name", {t.id for t in threads}, "paris-framework")
         problems.extend(problem(path, line, f"thread {item.get('id')!r}: {message}") for message in found)
         if not found:
             threads.append(Thread(id=item["id"], name=" ".join(item["name"].split()),

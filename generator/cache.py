@@ -99,7 +99,7 @@ def load(folder: Path) -> Saved:
     manifest = _read_json(folder / MANIFEST, generator_identity())
     try:
         return Saved(out_dir=_str(manifest.get("out_dir", "")), inputs=_str(manifest.get("inputs", "")),
-                     signatures=_dict(manifest.get("signatures", {})),
+                     signatures=_signatures(manifest.get("signatures", {})),
                      digests={_str(k): _str(v) for k, v in _dict(manifest.get("digests", {})).items()},
                      record={_str(k): [_int(n) for n in _list(v)]
                              for k, v in _dict(manifest.get("record", {})).items()},
@@ -107,6 +107,14 @@ def load(folder: Path) -> Saved:
                      indexes={_str(k): _str(v) for k, v in _dict(manifest.get("search", {})).items()})
     except (TypeError, ValueError):  # a manifest of the wrong shape: as if there were none
         return Saved()
+
+
+def _signatures(value: object) -> dict[str, list]:
+    """The manifest's file signatures, each ``[size, mtime_ns, ctime_ns, inode, digest]``;
+    one of another shape is dropped (its file is read again)."""
+    return {_str(path): signature for path, signature in _dict(value).items()
+            if isinstance(signature, list) and len(signature) == 5 and isinstance(signature[4], str)
+            and all(type(n) is int for n in signature[:4])}
 
 
 def load_parsed(folder: Path, saved: Saved) -> Saved:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -215,10 +216,12 @@ def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: P
     touch_edit(site / "timeline.toml", 'title = "Lakeside Water Talks"', 'title = "Lake Talks"')
     same_as_clean()
     same_as_clean("--base-url", "https://user.github.io/REPO/")
-    for pattern, damage in (("manifest.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
-                            ("store-*.pickle", lambda b: b[: len(b) // 2]),
-                            ("layouts.pickle", lambda b: b[:-1] + bytes([b[-1] ^ 1]))):
-        for path in cache.glob(pattern):
+    for pattern, damage in (("manifest.json", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
+                            ("entries-*.json", lambda b: b[: len(b) // 2]),
+                            ("search/*/*.js", lambda b: b[:-1] + bytes([b[-1] ^ 1]))):
+        damaged = list(cache.glob(pattern))
+        assert damaged, pattern  # the cache still holds such files: the damage is real
+        for path in damaged:
             path.write_bytes(damage(path.read_bytes()))
         same_as_clean("--base-url", "https://user.github.io/REPO/")
     # Hand edits to the output are undone, even when no input changed.
@@ -340,3 +343,79 @@ def test_every_field_of_an_entry_survives_the_disk_cache():
     assert same == [], "give these fields a non-default value in this test"
     parsed = (entry, (Problem("seeds/t.md", 3, "warning"),))
     assert decode_parsed(orjson.loads(orjson.dumps(encode_parsed(parsed)))) == parsed
+
+
+class _Runs:
+    """A pickle payload: unpickling it runs ``touch MARKER``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _wrong_shapes(identity: str) -> list[tuple[str, bytes]]:
+    """Well-formed JSON cache files of this version whose values have the wrong shape."""
+    import json
+
+    def envelope(data: object) -> bytes:
+        return json.dumps({"identity": identity, "data": data}).encode()
+
+    manifest = [{"out_dir": []}, {"signatures": "seeds"}, {"signatures": {"seeds/a.md": "x"}},
+                {"signatures": {"x": [1, 2, 3, 4]}}, {"digests": []}, {"digests": {"index.html": 5}},
+                {"record": {"index.html": "abc"}}, {"record": []}, {"result": []},
+                {"result": {"entries": "many", "pages": 1, "files": 1, "warnings": [], "ignored": []}},
+                {"result": {"entries": 1, "pages": 1, "files": 1, "warnings": [["a", "b"]], "ignored": [3]}},
+                {"search": {"": 5}}, {"search": ["x"]}, {"search": {"": "../../etc"}}]
+    entries = [{"entries": []}, {"entries": "x"}, {"entries": {"k": "x"}}, {"entries": {"k": [{}, []]}},
+               {"entries": {"k": [{"date": 5}, [["p", "one", "m"]]]}}]
+    planted = [("manifest.json", envelope(data)) for data in manifest]
+    planted += [(f"entries-{n:02d}.json", envelope(data)) for data in entries for n in range(16)]
+    planted += [("manifest.json", json.dumps([identity, {}]).encode()),
+                ("manifest.json", json.dumps({"identity": identity, "data": "text"}).encode())]
+    return planted
+
+
+@pytest.mark.case("L3")
+def test_a_planted_cache_file_runs_nothing_and_a_wrong_shape_is_ignored(site: Path, tmp_path: Path):
+    """Whatever sits in ``.timeline-cache/``: a pickle, YAML with a Python tag, or JSON of this
+    version in the wrong shape, the build neither runs it nor fails on it, and makes the site
+    a build without a cache makes."""
+    import pickle
+
+    from conftest import run_timeline, tree_hash
+    from generator import cache
+
+    assert run_timeline("build", "--no-cache", "--out", "fresh", cwd=site).returncode == 0
+    expected = tree_hash(site / "fresh")
+    marker = tmp_path / "ran"
+    code = [("manifest.json", pickle.dumps(_Runs(marker))), ("entries-00.json", pickle.dumps(_Runs(marker))),
+            ("manifest.pickle", pickle.dumps(_Runs(marker))), ("store-00.pickle", pickle.dumps(_Runs(marker))),
+            ("manifest.json", f"!!python/object/apply:os.system ['touch {marker}']\n".encode()),
+            ("entries-03.json", f"--- !!python/object/apply:os.system ['touch {marker}']\n".encode())]
+    for number, (name, data) in enumerate(code + _wrong_shapes(cache.generator_identity())):
+        assert run_timeline("build", cwd=site).returncode == 0
+        (site / ".timeline-cache" / name).write_bytes(data)
+        if number % 2:  # an edited seed as well: the planted file is read for the work too
+            touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall because", "hall, because")
+            touch_edit(site / "seeds" / "2024-06-14-cafe-vote.md", "hall, because", "hall because")
+        built = run_timeline("build", cwd=site)
+        assert built.returncode == 0 and "Traceback" not in built.stderr, (name, data[:80], built.stderr)
+        assert not marker.exists(), name
+        assert tree_hash(site / "output") == expected, (name, data[:80])
+    # The build's own manifest with its file signatures cut short or of the wrong type.
+    import json
+    manifest = site / ".timeline-cache" / "manifest.json"
+    for damage in (lambda s: s[:4], lambda s: s[:4] + [5], lambda s: [str(n) for n in s]):
+        time.sleep(2.1)  # the seeds settled, so the manifest keeps their signatures
+        assert run_timeline("build", cwd=site).returncode == 0
+        data = json.loads(manifest.read_text())
+        assert data["data"]["signatures"]
+        data["data"] = {**data["data"], "inputs": "", "signatures": {
+            path: damage(value) for path, value in data["data"]["signatures"].items()}}
+        manifest.write_text(json.dumps(data))
+        built = run_timeline("build", cwd=site)
+        assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
+        assert tree_hash(site / "output") == expected

@@ -2,15 +2,15 @@
 out at build time (SVG coordinates) and the rows of the data table that is its accessible form.
 
 A ``total`` figure's value at an entry is the figure as of that date; a ``count`` is what
-happened that day, and the chart draws its running sum. The chart spans the time axis's dates.
+happened that day, and the chart draws its running sum. The chart spans the time axis's dates, on its scale (long gaps narrow).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from generator.model import Entry, Figure, Timeline
+from generator.render.axis import time_scale
 
 WIDTH, HEIGHT, TOP = 300.0, 100.0, 8.0
 """The chart's SVG box; the highest value sits ``TOP`` below its top edge."""
@@ -40,10 +40,7 @@ def figure_charts(timeline: Timeline) -> tuple[FigureChart, ...]:
     """A chart for each defined figure that some entry reports, in the config's order."""
     if not timeline.entries:
         return ()
-    start = timeline.entries[0].date.replace(day=1)
-    last = timeline.entries[-1].date
-    end = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    days = (end - start).days
+    scale = time_scale(timeline)
     charts = []
     for figure in timeline.figures:
         reported = [(entry, dict(entry.figures)[figure.id]) for entry in timeline.entries
@@ -55,7 +52,7 @@ def figure_charts(timeline: Timeline) -> tuple[FigureChart, ...]:
             running = running + given if figure.kind == "count" else given
             values.append(running)
         peak = max(max(values), 1)
-        points = tuple(FigurePoint(entry, given, value, round(WIDTH * (entry.date - start).days / days, 2),
+        points = tuple(FigurePoint(entry, given, value, round(WIDTH * scale.fraction(entry.date), 2),
                                    round(HEIGHT - (HEIGHT - TOP) * value / peak, 2))
                        for (entry, given), value in zip(reported, values))
         charts.append(FigureChart(figure, points, max(values), _step_line(points)))

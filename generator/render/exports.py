@@ -197,7 +197,9 @@ def _vevent(entry: Entry, config: Config) -> str:
     lines = ["BEGIN:VEVENT",
              f"SUMMARY:{_ics_text(entry.title)}",
              f"DTSTART;VALUE=DATE:{_basic(entry.date)}",
-             f"DTEND;VALUE=DATE:{_basic(entry.date + dt.timedelta(days=1))}",
+             # A one-day event ends the next day; 9999-12-31 has none, so it lasts a day instead.
+             f"DTEND;VALUE=DATE:{_basic(entry.date + dt.timedelta(days=1))}" if entry.date < dt.date.max
+             else "DURATION:P1D",
              f"DTSTAMP:{_basic(stamp)}T000000Z",
              f"UID:{entry_id(config, entry).removeprefix('urn:uuid:')}@timeline"]
     if entry.tags:

@@ -17,7 +17,7 @@ from generator.config import load_config
 from generator.errors import BuildError, Problem, display_path, problem
 from generator.load.files import Inputs, inputs_digest, load_static
 from generator.load.now import stale
-from generator.load.today import today, until
+from generator.load.today import far_apart, today, until
 from generator.load.seeds import load_entries
 from generator.progress import Progress, quiet
 from generator.render.site import render_site
@@ -127,7 +127,7 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
         warnings += later
     timeline = build_timeline(entries, display_path(options.seeds_dir), options.drafts, config.eras, loaded.now,
                               config.figures, config.threads, config.relations)
-    warnings += stale(timeline, options.seeds_dir)
+    warnings += stale(timeline, options.seeds_dir) + far_apart(timeline.entries, options.seeds_dir)
     if options.strict and warnings:
         raise BuildError(warnings)
     last = {name: digest for name, digest in cache.digests.items() if name in cache.last}

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.errors import Problem, problem
+from generator.errors import BuildError, Problem, problem
 from generator.model import Entry
 
 
@@ -17,12 +17,53 @@ def today(clock: dt.date | None, timezone: str) -> dt.date:
     the system clock; in the site's time zone, where its dates are."""
     if clock is not None:
         return clock
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
+    moment = _source_date_epoch() or dt.datetime.now(dt.UTC)
     try:
         return moment.astimezone(ZoneInfo(timezone)).date()
     except (ValueError, KeyError):  # a bad zone is reported by the config's own check
         return moment.date()
+
+
+def _source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a moment, None when unset or empty; a value that is not a whole
+    number of seconds from 1970 to 9999 is an error, never silently the system clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    if epoch.isascii() and epoch.isdigit() and int(epoch) <= LAST_EPOCH:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    raise BuildError([Problem("SOURCE_DATE_EPOCH", 0, f"{epoch[:40]!r} is not a time: give whole seconds since "
+                              f"1970-01-01 UTC, from 0 to {LAST_EPOCH} (9999-12-31)")])
+
+
+LAST_EPOCH = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp())
+
+
+def far_apart(entries: tuple[Entry, ...], seeds_dir: Path) -> tuple[Problem, ...]:
+    """A warning for each of at most ``FAR_GROUP`` entries at an end of the timeline that lie
+    more than ``FAR_YEARS`` years and more than the whole span of the others away from them:
+    likely a typo (0224 for 2024)."""
+    dates = sorted(e.date for e in entries)
+    if len(dates) < 2:
+        return ()
+    warned = []
+    gaps = [(dates[i + 1] - dates[i]).days for i in range(len(dates) - 1)]
+    widest = max(range(len(gaps)), key=gaps.__getitem__)
+    before, after = dates[:widest + 1], dates[widest + 1:]
+    small, large = (before, after) if len(before) <= len(after) else (after, before)
+    if len(small) > FAR_GROUP or gaps[widest] <= max(FAR_YEARS * 365.25, (large[-1] - large[0]).days):
+        return ()
+    years = round(gaps[widest] / 365.25)
+    side = "before" if small is before else "after"
+    for entry in entries:
+        if small[0] <= entry.date <= small[-1]:
+            path = seeds_dir / entry.source_path
+            warned.append(problem(path, date_line(path), f"dated {entry.date.isoformat()}, {years:,} years {side} "
+                                  f"every other entry ({large[0].isoformat()} to {large[-1].isoformat()}): a typo?"))
+    return tuple(warned)
+
+
+FAR_YEARS, FAR_GROUP = 10, 3
 
 
 def until(entries: tuple[Entry, ...], day: dt.date, seeds_dir: Path) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:

@@ -1,0 +1,62 @@
+"""Dates at the ends of what the readers accept, and dates far from all the others (issue 24)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import make_site, run_timeline
+
+
+def _seed(site: Path, name: str, day: str) -> None:
+    (site / "seeds" / name).write_text(f"---\ntitle: Dated {day}\ndate: {day}\n---\nBody.\n", encoding="utf-8")
+
+
+@pytest.mark.case("L5")
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_the_first_and_last_dates_a_reader_accepts_build(tmp_path: Path, day: str):
+    """9999-12-31 with --future crashed the axis ("year 10000 is out of range") and the calendar."""
+    import icalendar
+
+    site = make_site(tmp_path / "site")
+    _seed(site, "edge.md", day)
+    built = run_timeline("build", "--future", "--no-search", cwd=site)
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
+    calendar = icalendar.Calendar.from_ical((site / "output" / "calendar.ics").read_bytes())
+    edge = [event for event in calendar.walk("VEVENT") if str(event["SUMMARY"]) == f"Dated {day}"]
+    assert len(edge) == 1 and edge[0].decoded("DTSTART").isoformat() == day
+    assert edge[0].get("DTEND") or edge[0].get("DURATION")
+    year = day[:4]
+    assert (site / "output" / year).is_dir() and f"Dated {day}" in (site / "output" / "index.html").read_text()
+
+
+@pytest.mark.case("L6")
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5", "99999999999999999999", "1e9", "١٢٣"])
+def test_a_source_date_epoch_that_is_not_a_time_is_a_usage_error(site: Path, value: str):
+    built = run_timeline("build", "--no-search", cwd=site, env={"SOURCE_DATE_EPOCH": value})
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert built.stderr.startswith("SOURCE_DATE_EPOCH: ") and "is not a time" in built.stderr
+    assert not (site / "output").exists()
+
+
+def test_a_good_source_date_epoch_sets_today(site: Path):
+    """Entries after 2024-06-01 (the epoch below) are left out, as after today."""
+    built = run_timeline("build", "--no-search", cwd=site, env={"SOURCE_DATE_EPOCH": "1717200000"})
+    assert built.returncode == 0 and "after today (2024-06-01)" in built.stderr
+
+
+@pytest.mark.case("L7")
+def test_one_stray_old_date_keeps_the_overview_small_and_is_named(tmp_path: Path):
+    """One entry dated 0224 beside 2024's made index.html 4.4 MB of empty month bars."""
+    site = make_site(tmp_path / "site")
+    clean = run_timeline("build", "--no-search", "--out", "clean", cwd=site)
+    _seed(site, "typo.md", "0224-06-14")
+    built = run_timeline("build", "--no-search", cwd=site)
+    assert built.returncode == 0
+    assert "seeds/typo.md:3: warning: dated 0224-06-14, 1,800 years before every other entry" in built.stderr
+    assert clean.returncode == 0 and "a typo?" not in clean.stderr
+    page = (site / "output" / "index.html").read_text()
+    before = (site / "clean" / "index.html").read_text()
+    assert len(page) < len(before) + 5_000, (len(page), len(before))
+    assert "1,800 years without entries" in page and page.count('data-month="m-0224-') == 1

@@ -48,7 +48,8 @@ class BuildOptions:
     search: bool = True
     """Make the Pagefind search index (the preview skips it: it would slow every reload)."""
     jobs: int = 1
-    """Processes for parsing many seeds at once (0: one per CPU core)."""
+    """Processes for parsing many seeds at once (0 or less: one per CPU core); never more than
+    the cores, nor than there is work for."""
     cache_dir: Path | None = None
     """Where ``timeline build`` keeps what it can reuse between runs (``cache.py``); None for none."""
 
@@ -247,7 +248,10 @@ def _summary_result(summary: dict) -> BuildResult | None:
 
 
 def _jobs(options: BuildOptions) -> int:
-    return options.jobs or os.cpu_count() or 1
+    """Processes to work with: as asked, never more than the cores this process may run on
+    (more only compete for them, each with its own copy of the parser: L10); 0 for all of them."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(options.jobs, cores) if options.jobs > 0 else cores
 
 
 def _inputs_digest(options: BuildOptions, known: dict) -> Inputs:

@@ -1,0 +1,67 @@
+"""Holes an outside attack found in how the command line takes its options and prints what it
+finds (docs/reliability.md, group L): folders the build writes inside those it reads (L9),
+``-j`` (L10), file names that forge or reorder the lines they are printed in (L11)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_timeline, tree_hash
+
+COUNT_FORKS = """
+import os, sys
+forks = []
+os.register_at_fork(after_in_parent=lambda: forks.append(1))
+from generator.cli import main
+code = main(sys.argv[1:])
+print(f"forks: {len(forks)}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def many_seeds(site: Path, count: int) -> None:
+    """``count`` short seeds more: enough to be parsed in worker processes (``PARALLEL_THRESHOLD``)."""
+    for i in range(count):
+        (site / "seeds" / f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}-note-{i}.md").write_text(
+            f"---\ntitle: Note {i}\ndate: 2023-{1 + i % 12:02d}-{1 + i % 28:02d}\nsources:\n  - title: t\n"
+            f"    url: https://news.example/{i}\n---\nA short note.\n")
+
+
+@pytest.mark.case("L10")
+def test_jobs_are_capped_by_the_cores_and_the_work(site: Path):
+    """``-j 64`` forks no more workers than there are cores (each is a copy of the whole
+    process, and more of them only fight over the same cores) nor than batches of seeds to
+    give them: 320 seeds make 7 batches of 50."""
+    many_seeds(site, 320)
+    result = subprocess.run([sys.executable, "-c", COUNT_FORKS, "build", "-q", "-j", "64", "--no-search",
+                             "--no-cache"], cwd=site, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    forks = int(result.stderr.rsplit("forks: ", 1)[1])
+    assert 1 <= forks <= min(len(os.sched_getaffinity(0)), 7), result.stderr
+
+
+@pytest.mark.case("L10")
+@pytest.mark.parametrize("value, reason", [
+    ("-1", "must be 0 (one per CPU core) or more, not -1"),
+    ("1.5", "not a whole number of processes: '1.5' (0: one per CPU core)"),
+    ("many", "not a whole number of processes: 'many' (0: one per CPU core)"),
+    ("99999999999", "not a whole number of processes: '99999999999' (0: one per CPU core)"),
+])
+def test_a_bad_job_count_is_a_usage_error(site: Path, value: str, reason: str):
+    before = tree_hash(site)
+    result = run_timeline("build", f"--jobs={value}", cwd=site)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"timeline build: error: argument -j/--jobs: {reason}"
+    assert tree_hash(site) == before
+
+
+@pytest.mark.case("L10")
+def test_zero_jobs_is_one_per_core_and_help_says_so(site: Path):
+    assert run_timeline("build", "-q", "-j", "0", "--no-search", cwd=site).returncode == 0
+    helped = run_timeline("build", "--help", cwd=site).stdout
+    assert "0: one per CPU core" in " ".join(helped.split())

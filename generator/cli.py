@@ -12,7 +12,7 @@ from generator import __version__, arguments, progress, scaffold
 from generator.build import BuildOptions, build, build_site
 from generator.check import check_site, read_folder
 from generator.config import load_config
-from generator.errors import BuildError, display_path
+from generator.errors import BuildError, display_path, printable
 from generator.progress import TerminalProgress
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return runners.get(args.command, run_build)(args)
     except scaffold.ScaffoldError as exc:
-        print(f"timeline {args.command}: {exc}", file=sys.stderr)
+        print(f"timeline {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERRORS
 
 

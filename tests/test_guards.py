@@ -65,3 +65,32 @@ def test_zero_jobs_is_one_per_core_and_help_says_so(site: Path):
     assert run_timeline("build", "-q", "-j", "0", "--no-search", cwd=site).returncode == 0
     helped = run_timeline("build", "--help", cwd=site).stdout
     assert "0: one per CPU core" in " ".join(helped.split())
+
+
+FORGED = "2024-01-01-x\n2024-01-01-y.md:1: all is well \u202edm.txt"
+"""A seed's name that, printed raw, makes a second, forged message line and reverses the text after U+202E."""
+
+
+@pytest.mark.case("L11")
+@pytest.mark.parametrize("args", [["build"], ["check"]])
+def test_a_file_name_cannot_forge_or_reorder_a_message(site: Path, args: list[str]):
+    (site / "seeds" / f"{FORGED}.md").write_text("---\ntitle: a: b\ndate: 2024-01-01\n---\nText.\n")
+    result = run_timeline(*args, cwd=site)
+    assert result.returncode == 1
+    assert "\u202e" not in result.stderr
+    shown = "seeds/2024-01-01-x\\n2024-01-01-y.md:1: all is well \\u202edm.txt.md:2: invalid front matter YAML"
+    assert [line for line in result.stderr.splitlines() if "invalid front matter" in line][0].startswith(shown)
+    assert not [line for line in result.stderr.splitlines() if line.startswith("2024-01-01-y.md")]
+
+
+@pytest.mark.case("L11")
+def test_quoted_seed_text_and_warnings_are_escaped_too(site: Path):
+    """A warning (a seed without sources) and a message quoting the seed's own line, both carrying
+    an escape sequence and a right-to-left override from the file."""
+    (site / "seeds" / "2024-01-02-quiet.md").write_text(
+        "---\ntitle: Quiet\ndate: 2024-01-02\n---\nText.\n")
+    (site / "seeds" / "2024-01-03-loud\x1b[2J\u202e.md").write_text(
+        "---\ntitle: Loud\ndate: 2024-01-03\nsummray: \u202eevil\x1b[31m\n---\nText.\n")
+    result = run_timeline("build", "--no-search", cwd=site)
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr, result.stderr
+    assert "seeds/2024-01-03-loud\\x1b[2J\\u202e.md:" in result.stderr

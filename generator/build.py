@@ -22,6 +22,7 @@ from generator.load.seeds import load_entries
 from generator.progress import Progress, quiet
 from generator.render.site import render_site
 from generator.timeline import build_timeline
+from generator.write.folders import check_folders
 from generator.write import (Content, WriteReport, as_written, check_output_folder, leftovers, one_build_at_a_time,
                              write_site)
 
@@ -166,6 +167,9 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
     started = time.perf_counter()
     out_dir = options.out_dir.absolute()
     check_output_folder(out_dir)
+    check_folders({"seeds folder": options.seeds_dir, "templates folder": options.templates_dir,
+                   "static folder": options.static_dir, "config": options.config_path},
+                  {"--out": options.out_dir, **({"--cache-dir": options.cache_dir} if options.cache_dir else {})})
     with one_build_at_a_time(out_dir, lambda: print(
             f"timeline: another build is writing {display_path(options.out_dir)}/; waiting for it to finish",
             file=sys.stderr)):

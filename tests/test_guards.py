@@ -94,3 +94,31 @@ def test_quoted_seed_text_and_warnings_are_escaped_too(site: Path):
     result = run_timeline("build", "--no-search", cwd=site)
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr, result.stderr
     assert "seeds/2024-01-03-loud\\x1b[2J\\u202e.md:" in result.stderr
+
+
+@pytest.mark.case("L9")
+@pytest.mark.parametrize("args, reason", [
+    (["--out", "seeds/out"], "seeds/out:1: --out is inside the seeds folder (seeds), which every build reads"),
+    (["--out", "templates/site"], "templates/site:1: --out is inside the templates folder (templates)"),
+    (["--out", "static/site"], "static/site:1: --out is inside the static folder (static)"),
+    (["--out", "linked/out"], "linked/out:1: --out is inside the seeds folder (seeds)"),
+    (["--cache-dir", "seeds"], "seeds:1: --cache-dir is inside the seeds folder (seeds)"),
+    (["--cache-dir", "."], ".:1: --cache-dir holds the seeds folder (seeds), which would be overwritten or deleted"),
+    (["--cache-dir", "output/.cache"], "output/.cache:1: --cache-dir is inside --out (output)"),
+    (["--cache-dir", "output"], "output:1: --cache-dir is inside --out (output)"),
+    (["--seeds", "output/seeds"], "output:1: --out holds the seeds folder (output/seeds)"),
+])
+def test_a_written_folder_inside_a_read_one_is_refused(built_site: Path, args: list[str], reason: str):
+    """Each would work once and then break every build (the site read as seeds), write into the
+    sources, or publish the cache with the text of draft entries; a symlink resolving into seeds
+    is seeds. The build stops before anything is written, with one line saying why."""
+    (built_site / "linked").symlink_to(built_site / "seeds", target_is_directory=True)
+    if "output/seeds" in args:
+        (built_site / "output" / "seeds").mkdir()
+        (built_site / "output" / "seeds" / "2024-01-01-a.md").write_text("---\ntitle: A\ndate: 2024-01-01\n---\nA.\n")
+    before = tree_hash(built_site)
+    result = run_timeline("build", "--no-search", *args, cwd=built_site)
+    assert result.returncode == 1, result.stderr
+    assert reason in result.stderr.splitlines()[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_hash(built_site) == before

@@ -5,6 +5,9 @@ finds (docs/reliability.md, group L): folders the build writes inside those it r
 from __future__ import annotations
 
 import os
+import re
+import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +125,55 @@ def test_a_written_folder_inside_a_read_one_is_refused(built_site: Path, args: l
     assert reason in result.stderr.splitlines()[0], result.stderr
     assert "Traceback" not in result.stderr
     assert tree_hash(built_site) == before
+
+
+def _limit_file_size(limit: int):
+    """In the child: files may not grow past ``limit`` bytes, as a full disk refuses a write
+    (EFBIG: Python ignores SIGXFSZ)."""
+    def limit_it() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limit_it
+
+
+SAVE_A_CACHE = """
+import sys
+from pathlib import Path
+from generator import cache
+folder = Path(sys.argv[1])
+cache.save(folder, cache.Saved(search={"": ("ab" * 32, {"small.js": b"x" * 100, "wasm.en.pagefind": b"y" * 20000})}),
+           cache.Saved())
+"""
+
+
+@pytest.mark.case("L13")
+def test_a_cache_the_disk_refuses_leaves_nothing_half_written(tmp_path: Path):
+    """The cache is written after the site: a search index the disk refuses part way (its second
+    file) is removed, not left to fill the disk until a later build prunes it; the build itself
+    stands (the cache is only an aid)."""
+    folder = tmp_path / "cache"
+    result = subprocess.run([sys.executable, "-c", SAVE_A_CACHE, str(folder)], capture_output=True, text=True,
+                            timeout=60, preexec_fn=_limit_file_size(4096))
+    assert result.returncode == 0, result.stderr
+    left = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert not [name for name in left if name.startswith("search/")], left
+    assert not [name for name in left if Path(name).name.startswith(".")], left  # no temporary files
+
+
+@pytest.mark.case("L13")
+@pytest.mark.parametrize("args", [["new", "Talks resume"], ["init", "fresh"], ["theme", "--copy"]])
+def test_a_file_the_disk_refuses_is_one_error_and_no_half_file(site: Path, args: list[str]):
+    """``new``, ``init`` and ``theme --copy`` on a full disk: one line, exit 1, and no truncated
+    seed, config or template, which the next run would keep as it is (it never overwrites)."""
+    if args[0] == "theme":
+        shutil.rmtree(site / "templates")
+    before = tree_hash(site)
+    result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=site, capture_output=True, text=True,
+                            timeout=60, preexec_fn=_limit_file_size(200))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.fullmatch(rf"timeline {args[0]}: \S+: cannot write: File too large; nothing was written\n",
+                        result.stderr), result.stderr
+    after = tree_hash(site)
+    made = {name: digest for name, digest in after.items() if before.get(name) != digest}
+    assert all((site / name).stat().st_size < 200 for name in made), made  # whole files only: a cut one is 200
+    assert not list((site / "seeds").glob("*talks-resume*"))

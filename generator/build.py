@@ -22,6 +22,7 @@ from generator.load.seeds import load_entries
 from generator.progress import Progress, quiet
 from generator.render.site import render_site
 from generator.timeline import build_timeline
+from generator.write.folders import check_folders
 from generator.write import (Content, WriteReport, as_written, check_output_folder, leftovers, one_build_at_a_time,
                              write_site)
 
@@ -48,7 +49,8 @@ class BuildOptions:
     search: bool = True
     """Make the Pagefind search index (the preview skips it: it would slow every reload)."""
     jobs: int = 1
-    """Processes for parsing many seeds at once (0: one per CPU core)."""
+    """Processes for parsing many seeds at once (0 or less: one per CPU core); never more than
+    the cores, nor than there is work for."""
     cache_dir: Path | None = None
     """Where ``timeline build`` keeps what it can reuse between runs (``cache.py``); None for none."""
 
@@ -165,6 +167,9 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
     started = time.perf_counter()
     out_dir = options.out_dir.absolute()
     check_output_folder(out_dir)
+    check_folders({"seeds folder": options.seeds_dir, "templates folder": options.templates_dir,
+                   "static folder": options.static_dir, "config": options.config_path},
+                  {"--out": options.out_dir, **({"--cache-dir": options.cache_dir} if options.cache_dir else {})})
     with one_build_at_a_time(out_dir, lambda: print(
             f"timeline: another build is writing {display_path(options.out_dir)}/; waiting for it to finish",
             file=sys.stderr)):
@@ -247,7 +252,10 @@ def _summary_result(summary: dict) -> BuildResult | None:
 
 
 def _jobs(options: BuildOptions) -> int:
-    return options.jobs or os.cpu_count() or 1
+    """Processes to work with: as asked, never more than the cores this process may run on
+    (more only compete for them, each with its own copy of the parser: L10); 0 for all of them."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(options.jobs, cores) if options.jobs > 0 else cores
 
 
 def _inputs_digest(options: BuildOptions, known: dict) -> Inputs:

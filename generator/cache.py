@@ -224,11 +224,15 @@ def _save_bundle(root: Path, bundle: dict[str, bytes]) -> None:
         if (root / COMPLETE).read_bytes() == _bundle_digest(bundle):
             return
     shutil.rmtree(root, ignore_errors=True)
-    for name, data in bundle.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    (root / COMPLETE).write_bytes(_bundle_digest(bundle))
+    try:
+        for name, data in bundle.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        (root / COMPLETE).write_bytes(_bundle_digest(bundle))
+    except BaseException:  # a full disk: what was written can never be read, and must not keep it full (L13)
+        shutil.rmtree(root, ignore_errors=True)
+        raise
 
 
 def _prune_search(folder: Path, wanted: set[str]) -> None:

@@ -3,47 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator import __version__, progress, scaffold
+from generator import __version__, arguments, progress, scaffold
 from generator.build import BuildOptions, build, build_site
 from generator.check import check_site, read_folder
-from generator.config import load_config, normalise_base_url
-from generator.errors import BuildError, display_path
+from generator.config import load_config
+from generator.errors import BuildError, display_path, printable
 from generator.progress import TerminalProgress
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-def _base_url(value: str) -> str:
-    try:
-        return normalise_base_url(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 1 to 65535, not {port}")
-    return port
-
-
-def _zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (use an IANA name like 'Europe/Paris')") from None
-    return value
 
 
 SITE_HELP = "the site's folder: where timeline.toml, seeds/, templates/, static/ and output/ are (default: the config's folder, else here)"
@@ -69,11 +41,11 @@ def make_parser() -> argparse.ArgumentParser:
                          help="templates over the bundled theme's, file by file (default: templates)")
     sources.add_argument("--static", type=Path, metavar="DIR",
                          help="assets over the bundled theme's, copied as they are (default: static)")
-    sources.add_argument("--base-url", type=_base_url, metavar="URL",
+    sources.add_argument("--base-url", type=arguments.base_url, metavar="URL",
                          help="where the site is hosted, e.g. https://user.github.io/repo/ (overrides the config)")
     sources.add_argument("--drafts", action="store_true", help="include entries marked draft: true")
     sources.add_argument("--future", action="store_true", help="include entries dated after today")
-    sources.add_argument("--clock", type=_day, metavar="YYYY-MM-DD",
+    sources.add_argument("--clock", type=arguments.day, metavar="YYYY-MM-DD",
                          help="the day taken as today (default: SOURCE_DATE_EPOCH if set, else the system clock)")
 
     build_cmd = commands.add_parser("build", parents=[sources], help="build the site into output/",
@@ -85,8 +57,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     build_cmd.add_argument("--no-search", action="store_true",
                            help="skip the full-text search index (also: search = false in the config)")
-    build_cmd.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                           help="processes for parsing many seeds at once (default: one per CPU core)")
+    build_cmd.add_argument("-j", "--jobs", type=arguments.jobs, default=0, metavar="N",
+                           help="processes for parsing many seeds at once (default, or 0: one per CPU core; "
+                                "never more than the cores or the work)")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     loudness.add_argument("-v", "--verbose", action="store_true", help="also list ignored files")
@@ -112,7 +85,7 @@ def _site_commands(commands, sources: argparse.ArgumentParser) -> None:
                                                 "browser on every change to seeds/, templates/, static/ or the config.")
     serve_cmd.add_argument("--host", default="127.0.0.1",
                            help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve_cmd.add_argument("--port", type=_port, default=None,
+    serve_cmd.add_argument("--port", type=arguments.port, default=None,
                            help="port (default: 8000, or the next free one)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve_loudness = serve_cmd.add_mutually_exclusive_group()
@@ -128,14 +101,14 @@ def _scaffolding(commands, where: argparse.ArgumentParser) -> None:
                           help="where to start it (default: the site's folder, else here)")
     init_cmd.add_argument("-C", "--site", type=Path, metavar="DIR", help=SITE_HELP)
     init_cmd.add_argument("--title", default="My Timeline", help="the site's title")
-    init_cmd.add_argument("--base-url", type=_base_url, default="/", metavar="URL", help="where it will be hosted")
-    init_cmd.add_argument("--timezone", type=_zone, default="UTC", help="IANA zone the dates are local to")
+    init_cmd.add_argument("--base-url", type=arguments.base_url, default="/", metavar="URL", help="where it will be hosted")
+    init_cmd.add_argument("--timezone", type=arguments.zone, default="UTC", help="IANA zone the dates are local to")
     init_cmd.add_argument("--force", action="store_true", help="in a folder with files: add only the missing ones")
     _loudness(init_cmd, "also list the files kept as they were")
     new_cmd = commands.add_parser("new", parents=[where], help="add an entry to seeds/",
                                   description="Write seeds/<date>-<slug>.md (or .txt) for a new entry and print its path.")
     new_cmd.add_argument("title", help="the entry's headline")
-    new_cmd.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="its date (default: today in the site's zone)")
+    new_cmd.add_argument("--date", type=arguments.day, metavar="YYYY-MM-DD", help="its date (default: today in the site's zone)")
     shape = new_cmd.add_mutually_exclusive_group()
     shape.add_argument("--md", dest="markdown", action="store_true", default=True, help="Markdown (the default)")
     shape.add_argument("--txt", dest="markdown", action="store_false", help="plain text, as the news wire gives it")
@@ -176,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return runners.get(args.command, run_build)(args)
     except scaffold.ScaffoldError as exc:
-        print(f"timeline {args.command}: {exc}", file=sys.stderr)
+        print(f"timeline {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERRORS
 
 
@@ -275,17 +248,6 @@ def _config_base_path(config_path: Path) -> str:
         return load_config(config_path).base_path
     except BuildError:
         return "/"
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII) else _bad_day(text)
-    except ValueError:
-        return _bad_day(text)
-
-
-def _bad_day(text: str) -> dt.date:
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD")
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters (a newline forges a second message line, an escape sequence rewrites the
+terminal) and the bidirectional controls that reorder the text around them (U+202E: L11)."""
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every ``UNSAFE`` character shown as its escape (``\\n``, ``\\u202e``), so
+    what a file name or a quoted line holds is seen, never obeyed."""
+    if not UNSAFE.search(text):
+        return text
+    return UNSAFE.sub(lambda m: _SHORT.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                                                     else f"\\u{ord(m[0]):04x}"), text)
 
 
 @dataclass(frozen=True)
@@ -18,6 +34,12 @@ class Problem:
     file, which is reported as ``path: message``."""
     message: str
     """What is wrong and, where it helps, how to fix it. One line."""
+
+    def __post_init__(self) -> None:
+        # Escaped once, here, so that wherever a problem is printed (the command line, the
+        # preview's log and error page, the cache) a name or quoted line cannot forge another (L11).
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "message", printable(self.message))
 
     def __str__(self) -> str:
         if self.line == 0:
@@ -37,7 +59,12 @@ class BuildError(Exception):
 
 
 def display_path(path: Path) -> str:
-    """A path as the user should read it: relative to the cwd when below it, POSIX slashes."""
+    """A path as the user should read it: relative to the cwd when below it, POSIX slashes,
+    control and bidirectional characters escaped (``printable``)."""
+    return printable(_relative(path))
+
+
+def _relative(path: Path) -> str:
     text = os.fspath(path)
     if os.sep == "/" and text and not text.startswith("/") and ".." not in text.split("/"):
         return os.path.normpath(text)  # relative, below the cwd already: what relpath gives, 4x sooner

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
+import os
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -67,8 +67,7 @@ def init(site: Path, title: str, base_url: str, timezone: str, force: bool = Fal
         if path.exists():
             kept.append(path)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(starter_text(name, title, base_url, timezone), encoding="utf-8")
+        write_whole(path, starter_text(name, title, base_url, timezone).encode())
         made.append(path)
     return Written(tuple(made), tuple(kept))
 
@@ -86,9 +85,24 @@ def new_entry(seeds: Path, title: str, day: dt.date, markdown: bool = True) -> P
     taken = _slugs(seeds)
     if slug in taken:
         raise ScaffoldError(f"{path}: the slug {slug!r} is already used by {taken[slug]}; choose another title")
-    seeds.mkdir(parents=True, exist_ok=True)
-    path.write_text(_entry_text(title, day, markdown), encoding="utf-8")
+    write_whole(path, _entry_text(title, day, markdown).encode())
     return path
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """A new file with all of ``data``, or none: one refused part way (a full disk) is removed,
+    as a half-written config, seed or template would be kept by the next run (L13)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            try:
+                handle.write(data)
+                handle.close()
+            except BaseException:
+                os.unlink(path)
+                raise
+    except OSError as exc:
+        raise ScaffoldError(f"{path}: cannot write: {exc.strerror or exc}; nothing was written") from None
 
 
 def _entry_text(title: str, day: dt.date, markdown: bool) -> str:
@@ -135,8 +149,7 @@ def copy_theme(site: Path) -> Written:
             if target.exists():
                 kept.append(target)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            write_whole(target, source.read_bytes())
             made.append(target)
     return Written(tuple(made), tuple(kept))
 

@@ -158,7 +158,8 @@ def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: Markd
     safe = sys.platform.startswith("linux") and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if safe else "spawn")
     parsed = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    # No more workers than batches: the pool forks them all at once, whether there is work for them or not (L10).
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
         for batch in pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches)):
             parsed += batch
             progress("parse", len(parsed), len(items))

@@ -31,7 +31,7 @@ import tornado.websocket
 
 from generator.build import BuildCache, BuildOptions, build_site
 from generator.config import load_config
-from generator.errors import BuildError, Problem
+from generator.errors import BuildError, Problem, printable
 from generator.serve.overlay import decorate, error_document
 from generator.serve.watch import Snapshot, changed, snapshot
 
@@ -125,7 +125,7 @@ class Preview:
                 if settled == now:
                     break
                 now = settled
-            self.say("changed: " + ", ".join(changed(last, now)[:5]))
+            self.say("changed: " + ", ".join(printable(name) for name in changed(last, now)[:5]))
             last = now
             await asyncio.to_thread(self.rebuild)
             self.reload_browsers()

@@ -91,7 +91,7 @@ class BuildCache:
     last: Mapping[str, bytes] = field(default_factory=dict)
     """The last build's files that are still at hand, by site path."""
     search: dict = field(default_factory=dict)
-    """The last search indexes by folder, each with the digest of the pages it indexed."""
+    """The last search shards by folder, each with the digest of its pages and its files' names."""
     signatures: dict = field(default_factory=dict)
     """Seed files' stat data and digests (``inputs_digest``): a rebuild reads only seeds that changed."""
     keep_site: bool = True
@@ -135,12 +135,12 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
     last = {name: digest for name, digest in cache.digests.items() if name in cache.last}
     rendered = render_site(timeline, config, theme.layers(options.templates_dir, "templates"), last,
                            cache.environments, zip(loaded.entries, loaded.keys))
-    files: Mapping[str, Content] = rendered.files.with_files(_static(rendered.files, options.static_dir))
-    search = options.search and config.search
-    if options.strict or cache.keep_site or search:  # every file's bytes are needed now
+    made = rendered.files.with_files(_static(rendered.files, options.static_dir))
+    if options.search and config.search:
+        made = made.with_files(_search_bundle(made, rendered.digests, cache, config.language, _jobs(options), progress))
+    files: Mapping[str, Content] = made
+    if options.strict or cache.keep_site:  # every file's bytes are needed now
         files = _contents(files, cache.last)
-        if search:
-            files = {**files, **_search_bundle(files, cache, config.language, _jobs(options), progress)}
     if options.strict or cache.keep_site:  # ``build`` checks the files it wrote, where they are not all here
         warnings += too_big_for_pages((len(data) for data in files.values() if data is not None), options.out_dir)
     if options.strict:  # a strict build is also a checked one
@@ -176,7 +176,7 @@ def build(options: BuildOptions, progress: Progress = quiet) -> BuildResult:
         check_output_folder(out_dir)  # again: the build we waited for may have changed it
         saved = disk.load(options.cache_dir) if options.cache_dir is not None else disk.Saved()
         if saved.out_dir != str(out_dir):  # what it says of the output is of another folder
-            saved = disk.Saved(signatures=saved.signatures, indexes=saved.indexes)
+            saved = disk.Saved(signatures=saved.signatures)
         inputs = _inputs_digest(options, saved.signatures)
         kept = as_written(out_dir, saved.record)
         repeated = _summary_result(saved.result)
@@ -283,16 +283,14 @@ def too_big_for_pages(sizes: Iterable[int], out_dir: Path) -> tuple[Problem, ...
                                 f"{PAGES_LIMIT / 1e6:,.0f} MB"),)
 
 
-def _search_bundle(files: Mapping[str, bytes], cache: BuildCache, language: str, jobs: int,
-                   progress: Progress) -> dict[str, bytes]:
-    """The Pagefind bundles, each index made again only when one of its pages changed
-    (Pagefind is deterministic)."""
-    from generator.render.search import make_indexes, site_files  # pagefind loads asyncio: 25 ms
+def _search_bundle(files: Mapping[str, Content], digests: Mapping[str, str], cache: BuildCache, language: str,
+                   jobs: int, progress: Progress) -> dict[str, bytes | None]:
+    """The Pagefind shards' files, each shard made again only when one of its pages changed."""
+    from generator.render.search import make_indexes  # pagefind_bin, subprocess, threads: only when searching
     progress("search index", 0, 1)
-    cache.search = make_indexes({name: data for name, data in files.items() if name.endswith(".html")},
-                                language, cache.search, jobs)
+    cache.search, found = make_indexes(files, digests, cache.last, language, cache.search, jobs)
     progress("search index", 1, 1)
-    return site_files(cache.search)
+    return found
 
 
 def _load_all(options: BuildOptions, cache: BuildCache, progress: Progress, known: Mapping[str, str] | None):

@@ -1,13 +1,12 @@
 """The command line's cache, kept between runs in ``.timeline-cache/``: the only module that knows it.
 
 What it holds, all of it plain JSON (read and written with orjson, four times as fast as
-the standard library's json on the 60 MB of a 10,000-entry site's parsed seeds), and the
-search indexes as the files Pagefind made:
+the standard library's json on the 60 MB of a 10,000-entry site's parsed seeds):
 ``entries-NN.json``, the parsed seeds by content (a seed's name, bytes and the actors file);
 ``manifest.json``, the last build: a digest of its inputs, the digest of what made each
-page, each written file's stat data (``write.Record``) and its summary; ``search/``, the
-last search indexes, each in a folder named by the digest of the pages it indexed; and
-``spare-site/``, the site before last, which ``write.write_site`` stages the next one in.
+page, each written file's stat data (``write.Record``), its summary and its search shards
+(each one's digest and file names: their bytes are the output folder's, ``render/search.py``);
+and ``spare-site/``, the site before last, which ``write.write_site`` stages the next one in.
 
 Data read back is data: nothing here can run code when read, every value is checked for
 its type, and a file that is missing, damaged, of the wrong shape or written by another
@@ -87,10 +86,8 @@ class Saved:
     shards: tuple[frozenset[str] | None, ...] = ()
     """The keys read from each entries file (None for a file missing or unusable here):
     ``save`` rewrites a file whose keys differ."""
-    indexes: dict[str, str] = field(default_factory=dict)
-    """Index folder -> digest of the pages it indexed, as the manifest lists them."""
-    search: dict[str, tuple[str, dict[str, bytes]]] = field(default_factory=dict)
-    """Index folder -> (that digest, the index's bundle files), once ``load_parsed`` read them."""
+    search: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Search shard folder -> (digest of the pages it indexed, the names of its bundle's files)."""
 
 
 def load(folder: Path) -> Saved:
@@ -104,7 +101,7 @@ def load(folder: Path) -> Saved:
                      record={_str(k): [_int(n) for n in _list(v)]
                              for k, v in _dict(manifest.get("record", {})).items()},
                      result=_dict(manifest.get("result", {})),
-                     indexes={_str(k): _str(v) for k, v in _dict(manifest.get("search", {})).items()})
+                     search=_search(manifest.get("search", {})))
     except (TypeError, ValueError):  # a manifest of the wrong shape: as if there were none
         return Saved()
 
@@ -118,7 +115,7 @@ def _signatures(value: object) -> dict[str, list]:
 
 
 def load_parsed(folder: Path, saved: Saved) -> Saved:
-    """``saved`` with the parsed seeds and the search indexes its manifest lists."""
+    """``saved`` with the parsed seeds."""
     identity = generator_identity()
     entries: dict[str, Parsed] = {}
     shards = []
@@ -131,8 +128,7 @@ def load_parsed(folder: Path, saved: Saved) -> Saved:
                     entries[_str(key)] = decode_parsed(value)
                     read.add(key)
         shards.append(frozenset(read) if isinstance(shard, dict) else None)
-    return replace(saved, entries=entries, shards=tuple(shards),
-                   search=_load_search(folder, saved.indexes))
+    return replace(saved, entries=entries, shards=tuple(shards))
 
 
 def save(folder: Path, saved: Saved, last: Saved) -> None:
@@ -149,13 +145,11 @@ def save(folder: Path, saved: Saved, last: Saved) -> None:
             if before[index] is None or shard.keys() != before[index]:
                 _write_json(folder / f"entries-{index:02d}.json", identity,
                             {"entries": {k: encode_parsed(v) for k, v in shard.items()}})
-        for name, (digest, bundle) in saved.search.items():
-            _save_bundle(folder / SEARCH / digest, bundle)
-        _prune_search(folder / SEARCH, {digest for digest, _ in saved.search.values()})
+        shutil.rmtree(folder / SEARCH, ignore_errors=True)  # where earlier versions kept copies of the indexes
         _write_json(folder / MANIFEST, identity, {
             "out_dir": saved.out_dir, "inputs": saved.inputs, "signatures": saved.signatures,
             "digests": saved.digests, "record": saved.record, "result": saved.result,
-            "search": {name: digest for name, (digest, _) in saved.search.items()}})
+            "search": {name: [digest, list(names)] for name, (digest, names) in saved.search.items()}})
     except OSError:
         pass
 
@@ -188,58 +182,15 @@ def _write_json(path: Path, identity: str, data: dict) -> None:
         raise
 
 
-def _load_search(folder: Path, listed: dict[str, str]) -> dict[str, tuple[str, dict[str, bytes]]]:
-    """Each listed index's bundle files, read from ``search/<digest>/``; an index whose folder
-    is missing or damaged is left out (it is made again)."""
-    indexes = {}
-    for name, digest in listed.items():
-        if not isinstance(name, str) or not isinstance(digest, str) or not _HEX.match(digest):
-            continue
-        root = folder / SEARCH / digest
-        bundle = {}
-        with contextlib.suppress(OSError):
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.is_symlink() and path.name != COMPLETE:
-                    bundle[path.relative_to(root).as_posix()] = path.read_bytes()
-            if (root / COMPLETE).read_bytes() == _bundle_digest(bundle):
-                indexes[name] = (digest, bundle)
-    return indexes
-
-
-COMPLETE = ".complete"
-"""Written last in an index's folder, with the digest of its files: a folder whose files do
-not match it (half written, damaged) is never read."""
-
-
-def _bundle_digest(bundle: dict[str, bytes]) -> bytes:
-    h = hashlib.blake2b()
-    for name in sorted(bundle):
-        h.update(name.encode() + b"\0" + hashlib.blake2b(bundle[name]).digest())
-    return h.hexdigest().encode()
-
-
-def _save_bundle(root: Path, bundle: dict[str, bytes]) -> None:
-    """An index's files in their folder, marked complete last (a half-written one is never read)."""
-    with contextlib.suppress(OSError):
-        if (root / COMPLETE).read_bytes() == _bundle_digest(bundle):
-            return
-    shutil.rmtree(root, ignore_errors=True)
-    try:
-        for name, data in bundle.items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        (root / COMPLETE).write_bytes(_bundle_digest(bundle))
-    except BaseException:  # a full disk: what was written can never be read, and must not keep it full (L13)
-        shutil.rmtree(root, ignore_errors=True)
-        raise
-
-
-def _prune_search(folder: Path, wanted: set[str]) -> None:
-    with contextlib.suppress(OSError):
-        for path in folder.iterdir():
-            if path.name not in wanted:
-                shutil.rmtree(path, ignore_errors=True)
+def _search(listed: object) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The manifest's search shards; one of the wrong shape is left out (it is made again)."""
+    shards = {}
+    for name, value in _dict(listed).items():
+        with contextlib.suppress(TypeError, ValueError):
+            digest, names = _list(value)
+            if isinstance(name, str) and isinstance(digest, str) and _HEX.match(digest):
+                shards[name] = (digest, tuple(_str(n) for n in _list(names)))
+    return shards
 
 
 # -- Parsed seeds as JSON: every value checked for its type when read back ---------------

@@ -22,7 +22,7 @@
   var LABELS = { actor: "Actor", tag: "Tag", thread: "Thread" };
   var FIRST = ["actor", "tag", "thread"];  // shown in this order, any other filter after them
   var SORTS = { newest: "desc", oldest: "asc" };
-  var BY_INDEX = "_index";  // our filter naming each per-year index (mergeFilter); never shown
+  var BY_INDEX = "_index";  // our filter naming each index (mergeFilter); never shown
   var PAGE = 20;
 
   if (window.location.protocol === "file:") {  // fetch() cannot read files from disk
@@ -249,14 +249,14 @@
   }
 
   // Pagefind sorts each index by itself and interleaves merged indexes by rank, so newest or
-  // oldest first over per-year indexes searches each year alone and puts the years in order.
+  // oldest first over several indexes searches each alone and puts them in time order.
   function ordered(search, words, state, found) {
     if (!SORTS[state.sort]) return Promise.resolve(found.results);
     var sort = { date: SORTS[state.sort] };
     if (!search.folders.length) {
       return search.pagefind.search(words, { filters: state.filters, sort: sort }).then(function (s) { return s.results; });
     }
-    var years = search.folders.filter(function (folder) { return /^\d{4}\/$/.test(folder); });
+    var years = search.folders.filter(function (folder) { return /^\d{4}\//.test(folder); });  // in time order
     if (state.sort === "newest") years.reverse();
     var folders = years.concat(search.folders.filter(function (folder) { return years.indexOf(folder) === -1; }));
     var counts = found.filters[BY_INDEX] || {};

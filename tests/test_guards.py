@@ -135,30 +135,6 @@ def _limit_file_size(limit: int):
     return limit_it
 
 
-SAVE_A_CACHE = """
-import sys
-from pathlib import Path
-from generator import cache
-folder = Path(sys.argv[1])
-cache.save(folder, cache.Saved(search={"": ("ab" * 32, {"small.js": b"x" * 100, "wasm.en.pagefind": b"y" * 20000})}),
-           cache.Saved())
-"""
-
-
-@pytest.mark.case("L13")
-def test_a_cache_the_disk_refuses_leaves_nothing_half_written(tmp_path: Path):
-    """The cache is written after the site: a search index the disk refuses part way (its second
-    file) is removed, not left to fill the disk until a later build prunes it; the build itself
-    stands (the cache is only an aid)."""
-    folder = tmp_path / "cache"
-    result = subprocess.run([sys.executable, "-c", SAVE_A_CACHE, str(folder)], capture_output=True, text=True,
-                            timeout=60, preexec_fn=_limit_file_size(4096))
-    assert result.returncode == 0, result.stderr
-    left = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    assert not [name for name in left if name.startswith("search/")], left
-    assert not [name for name in left if Path(name).name.startswith(".")], left  # no temporary files
-
-
 @pytest.mark.case("L13")
 @pytest.mark.parametrize("args", [["new", "Talks resume"], ["init", "fresh"], ["theme", "--copy"]])
 def test_a_file_the_disk_refuses_is_one_error_and_no_half_file(site: Path, args: list[str]):

@@ -22,41 +22,67 @@ def page(body: str) -> bytes:
     return f'<!doctype html><html lang="en"><body><article data-pagefind-body>{body}</article></body></html>'.encode()
 
 
-def test_a_small_site_has_one_index_and_a_large_one_an_index_per_year(monkeypatch: pytest.MonkeyPatch):
-    files = {"index.html": b"<!doctype html><p>Timeline</p>", "404.html": page("Missing"),
-             "2023/05/01/a/index.html": page("One"), "2024/01/02/b/index.html": page("Two"),
-             "2024/03/04/c/index.html": page("Three"), "about/index.html": page("About"), "style.css": b"p{}"}
-    assert list(search.plan(files)) == [""]
-    assert [path for path, _ in search.plan(files)[""]] == [  # every page but 404: Pagefind picks the marked
-        "2023/05/01/a/index.html", "2024/01/02/b/index.html", "2024/03/04/c/index.html", "about/index.html",
-        "index.html"]
-    monkeypatch.setattr(search, "INDEXED_PAGES_PER_SITE", 3)
-    assert {folder: [path for path, _ in pages] for folder, pages in search.plan(files).items()} == {
-        "2023/": ["2023/05/01/a/index.html"],
-        "2024/": ["2024/01/02/b/index.html", "2024/03/04/c/index.html"],
-        "other/": ["about/index.html"]}
+def test_a_small_site_has_one_index_and_a_large_one_a_shard_per_stretch_of_time(monkeypatch: pytest.MonkeyPatch):
+    files = ["index.html", "404.html", "2023/05/01/a/index.html", "2024/01/02/b/index.html",
+             "2024/03/04/c/index.html", "2024/03/index.html", "2024/03/09/d/index.html", "about/index.html",
+             "style.css"]
+    assert search.plan(files) == {"": [  # every page but 404: Pagefind picks the marked
+        "2023/05/01/a/index.html", "2024/01/02/b/index.html", "2024/03/04/c/index.html", "2024/03/09/d/index.html",
+        "2024/03/index.html", "about/index.html", "index.html"]}
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)  # a year, a month, then days: each as large as it may be
+    assert search.plan(files) == {
+        "2023/": ["2023/05/01/a/index.html"], "2024/01/": ["2024/01/02/b/index.html"],
+        "2024/03/": ["2024/03/index.html", "2024/03/04/c/index.html"], "2024/03/09/": ["2024/03/09/d/index.html"],
+        "other/": ["about/index.html", "index.html"]}
+    monkeypatch.setattr(search, "SHARD_PAGES", 3)  # a year that fits is one shard
+    assert list(search.plan(files)) == ["2023/", "2024/", "other/"]
+
+
+def test_the_index_of_an_entry_s_article_alone_is_the_index_of_its_page(tmp_path: Path):
+    """``stub`` gives Pagefind only the marked article and the title: every fragment (text,
+    metadata, filters, sort) and the word index come out the same as from the whole pages."""
+    site = make_site(tmp_path / "site")
+    build(BuildOptions(seeds_dir=site / "seeds", out_dir=site / "output", config_path=site / "timeline.toml",
+                       templates_dir=site / "templates", static_dir=site / "static", search=False))
+    pages = sorted(p for p in (site / "output").rglob("*.html") if search.MARK in p.read_bytes())
+    made = {}
+    for how in ("whole", "stub"):
+        root = tmp_path / how
+        for page in pages:
+            target = root / page.relative_to(site / "output")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.read_bytes() if how == "whole" else search.stub(page.read_bytes()))
+        names, bundle, _ = search._index(root, "en", False)
+        made[how] = {name for name in names if re.match(r"(fragment|index)/", name)}
+    assert made["stub"] == made["whole"] and len(made["whole"]) > len(pages)
+    assert search.stub(pages[0].read_bytes()).count(b"<article") == 1
+    assert len(search.stub(pages[0].read_bytes())) < len(pages[0].read_bytes()) / 2
+    head = b'<html><head><meta data-pagefind-meta="image[content]" content="/x.png"></head><body>'
+    odd = head + b'<article data-pagefind-body><h1>A</h1></article></body></html>'
+    assert search.stub(odd) == odd  # a mark outside the article: the whole page
 
 
 @pytest.fixture
 def large_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A 300-entry site over three years, indexed per year (the threshold lowered to 50 pages),
+    """A 300-entry site over three years, a shard per year (at most 100 entry pages a shard),
     with every Pagefind run recorded by the year of its first page."""
     write_corpus(tmp_path / "corpus", 300)
     site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
     monkeypatch.chdir(site)
-    monkeypatch.setattr(search, "INDEXED_PAGES_PER_SITE", 50)
+    monkeypatch.setattr(search, "SHARD_PAGES", 100)
     runs: list[str] = []
-    real = search._bundle
+    real = search._index
 
-    def recorded(pages, language):
-        runs.append(pages[0][0][:5])
-        return real(pages, language)
+    def recorded(site, language, runtime):
+        runs.append(min(p.relative_to(site).as_posix() for p in site.rglob("*.html"))[:5])
+        return real(site, language, runtime)
 
-    monkeypatch.setattr(search, "_bundle", recorded)
+    monkeypatch.setattr(search, "_index", recorded)
     return site, runs
 
 
-def test_an_edit_remakes_only_the_index_of_its_year_and_equals_a_clean_build(large_site):
+@pytest.mark.case("L40")
+def test_an_edit_remakes_only_the_shard_of_its_year_and_equals_a_clean_build(large_site):
     site, runs = large_site
     cached = BuildOptions(cache_dir=Path(".timeline-cache"), jobs=2)
 
@@ -80,20 +106,20 @@ def test_an_edit_remakes_only_the_index_of_its_year_and_equals_a_clean_build(lar
     runs.clear()
     touch_edit(site / "seeds" / "2023-02-02-story-1.md", "More on 1.", "More on the first story, edited.")
     build(cached)  # a new process would do the same: each build() reads the cache from disk
-    assert runs == ["2023/"]
+    assert "2023/" in runs and "2024/" not in runs  # and 2022, where a page lists the entry edited
     same_as_clean()
 
     runs.clear()
     for seed in (site / "seeds").glob("2024-*"):
         seed.unlink()
     build(cached)  # the last entry of 2023 no longer links on to a 2024 one: its year is indexed again
-    assert runs == ["2023/"] and json.loads((pagefind / "indexes.json").read_text()) == ["2022/", "2023/"]
+    assert "2023/" in runs and json.loads((pagefind / "indexes.json").read_text()) == ["2022/", "2023/"]
     assert not (pagefind / "2024").exists()
     same_as_clean()
 
     runs.clear()
-    for saved in (site / ".timeline-cache" / "search").glob("*/pagefind-entry.json"):
-        saved.write_bytes(saved.read_bytes()[:100])  # a damaged cache is made again, never trusted
+    entry = pagefind / "2023" / "pagefind-entry.json"
+    entry.write_bytes(entry.read_bytes()[:100])  # a shard not as it was written is made again, never trusted
     touch_edit(site / "seeds" / "2022-01-01-wire-0.txt", "Both sides spoke after.", "Both sides spoke later.")
     build(cached)
     assert sorted(runs) == ["2022/", "2023/"]
@@ -108,7 +134,7 @@ def test_a_reader_finds_orders_and_narrows_entries_of_every_year_of_a_site_index
     actor's filter finds exactly that actor's entries of every year."""
     site = make_site(tmp_path / "site", seeds=REPO / "seeds", config=REPO / "timeline.toml")
     monkeypatch.chdir(site)
-    monkeypatch.setattr(search, "INDEXED_PAGES_PER_SITE", 10)
+    monkeypatch.setattr(search, "SHARD_PAGES", 40)
     build(BuildOptions(base_url="/REPO/"))
     assert json.loads((site / "output/pagefind/indexes.json").read_text()) == ["2023/", "2024/", "2025/"]
     every = json.loads((site / "output/entries.json").read_text())["entries"]

@@ -103,7 +103,7 @@ class SiteFiles(Mapping[str, "bytes | Iterable[bytes] | None"]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def with_files(self, files: Mapping[str, bytes]) -> SiteFiles:
+    def with_files(self, files: Mapping[str, bytes | None]) -> SiteFiles:
         """These files and ``files`` (static files, the search index), which take no making."""
         return SiteFiles({**self._items, **files})
 

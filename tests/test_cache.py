@@ -217,8 +217,7 @@ def test_incremental_builds_equal_clean_builds_on_a_300_entry_corpus(tmp_path: P
     same_as_clean()
     same_as_clean("--base-url", "https://user.github.io/REPO/")
     for pattern, damage in (("manifest.json", lambda b: b[:-1] + bytes([b[-1] ^ 1])),
-                            ("entries-*.json", lambda b: b[: len(b) // 2]),
-                            ("search/*/*.js", lambda b: b[:-1] + bytes([b[-1] ^ 1]))):
+                            ("entries-*.json", lambda b: b[: len(b) // 2])):
         damaged = list(cache.glob(pattern))
         assert damaged, pattern  # the cache still holds such files: the damage is real
         for path in damaged:

@@ -81,7 +81,7 @@ def large_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return site, runs
 
 
-@pytest.mark.case("L40")
+@pytest.mark.case("H4")
 def test_an_edit_remakes_only_the_shard_of_its_year_and_equals_a_clean_build(large_site):
     site, runs = large_site
     cached = BuildOptions(cache_dir=Path(".timeline-cache"), jobs=2)

@@ -61,6 +61,18 @@ MAX_BRACKETS_PER_BLOCK = 500
 (``'[' * 40000`` runs for minutes, python-markdown #798); 500 in one block costs ~0.1 s."""
 
 
+MAX_SETEXT_PER_BLOCK = 200
+"""Python-Markdown splits and joins the rest of a block again for every setext heading
+(``x`` over ``===``) that starts it, so a run of them is quadratic: 40 KB of ``x\\n=\\n`` took
+3 s, 100 KB 18 s; 200 in one block cost a few milliseconds."""
+MAX_OPEN_TAGS = 50
+"""The HTML parser behind Python-Markdown scans from each ``<`` and a letter to the end of what
+could still be that tag, the rest of the document when no ``>`` comes: 100 KB of ``<http://a``
+took 16 s, of ``<a`` 5 s. 50 such unclosed tags cost well under a second at the 1 MB limit."""
+_SETEXT_UNDERLINE = re.compile(r"^[ ]{0,3}(?:=+|-+)[ ]*$", re.MULTILINE)
+_UNCLOSED_TAG = re.compile(r"</?[A-Za-z][^<>]*(?=<|\Z)")
+
+
 def pathological(text: str, first_line: int = 1) -> tuple[int, str] | None:
     """(line, reason) when a Markdown body would take unbounded time to convert, else None."""
     line = first_line
@@ -69,7 +81,16 @@ def pathological(text: str, first_line: int = 1) -> tuple[int, str] | None:
         if count > MAX_BRACKETS_PER_BLOCK:
             return line, (f"a paragraph has {count} '[' (at most {MAX_BRACKETS_PER_BLOCK}): "
                           "Markdown would take minutes to convert it")
+        underlines = _SETEXT_UNDERLINE.findall(block)
+        if len(underlines) > MAX_SETEXT_PER_BLOCK:
+            return line, (f"this article takes too long to convert ({len(underlines)} '===' or '---' heading "
+                          f"underlines in one paragraph, at most {MAX_SETEXT_PER_BLOCK})")
         line += block.count("\n") + 2
+    unclosed = [m.start() for m in _UNCLOSED_TAG.finditer(text)]
+    if len(unclosed) > MAX_OPEN_TAGS:
+        where = first_line + text.count("\n", 0, unclosed[MAX_OPEN_TAGS])
+        return where, (f"this article takes too long to convert ({len(unclosed)} '<' that open an HTML tag "
+                       f"and never close it with '>', at most {MAX_OPEN_TAGS}; write &lt; for a plain '<')")
     return None
 
 

@@ -1,0 +1,76 @@
+"""Seeds whose conversion grows quadratically with their size are refused fast, by file and line (L4).
+
+Sizes are ones that took over 2 s before the checks (see docs/reliability.md); the tests assert the
+refusal or the acceptance, never a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_build_fails, make_site
+from generator.errors import BuildError
+from generator.load.markup import MarkdownConverter
+from generator.load.prose import split_sentences
+from generator.load.registry import Registry
+from generator.load.seeds import parse_seed
+
+FRONT = '---\ntitle: "Slow"\ndate: 2024-07-01\nsources:\n  - title: R\n    url: https://news.example/r\n---\n'
+ROOT = Path("/seeds")
+
+
+def refusal(name: str, text: str) -> str:
+    with pytest.raises(BuildError) as caught:
+        parse_seed(ROOT / name, ROOT, text, MarkdownConverter(), Registry())
+    (only,) = caught.value.problems
+    return f"{only.path}:{only.line}: {only.message}"
+
+
+@pytest.mark.case("L4")
+@pytest.mark.parametrize("body, message", [
+    ("x\n=\n" * 10_000, "seeds/slow.md:8: this article takes too long to convert (10000 '===' or '---' heading"),
+    ("<http://a" * 10_000, "seeds/slow.md:8: this article takes too long to convert (10000 '<' that open an HTML tag"),
+], ids=["setext", "autolink"])
+def test_the_two_slow_seeds_of_the_issue_are_refused_by_the_cli(tmp_path: Path, body: str, message: str):
+    site = make_site(tmp_path / "site")
+    (site / "seeds" / "slow.md").write_text(FRONT + body, encoding="utf-8")
+    assert_build_fails(site, message, "--no-search")
+
+
+@pytest.mark.case("L4")
+@pytest.mark.parametrize("body, line, reason", [
+    ("x\n-\n" * 10_000, 8, "10000 '===' or '---' heading underlines in one paragraph, at most 200"),
+    ("intro\n\n" + "<a" * 20_000, 10, "that open an HTML tag"),
+    ("intro\n\n" + '<a href="' * 10_000, 10, "that open an HTML tag"),
+], ids=["setext-dash", "open-tags", "open-attributes"])
+def test_other_quadratic_markdown_is_refused_naming_the_line(body: str, line: int, reason: str):
+    message = refusal("slow.md", FRONT + body)
+    assert message.startswith(f"/seeds/slow.md:{line}: this article takes too long to convert (")
+    assert reason in message
+
+
+@pytest.mark.case("L4")
+@pytest.mark.parametrize("body", [
+    "## Part\n\nText.\n\n" * 300,  # many headings, each its own block
+    "Title\n=====\n\nText.\n\n" * 300,  # setext headings as articles use them
+    "<b>bold</b> and <i>x</i> and a < b\n\n" * 2000,  # closed tags and a bare '<'
+    "x\n=\n" * 200,  # at the limit
+    "<a" * 50,
+], ids=["atx", "setext", "closed-tags", "setext-limit", "open-tag-limit"])
+def test_what_articles_contain_is_still_converted(body: str):
+    entry, _ = parse_seed(ROOT / "ok.md", ROOT, FRONT + body, MarkdownConverter(), Registry())
+    assert entry.body_html
+
+
+@pytest.mark.case("L4")
+@pytest.mark.parametrize("unit", [".", "!", "no. 1 ", "A b. "])
+def test_a_wire_lede_of_100_kb_is_split_once(unit: str):
+    """Runs of marks and abbreviations that made the sentence splitter quadratic (two minutes
+    for 100 KB of dots) still split as before."""
+    text = unit * (100_000 // len(unit))
+    sentences = split_sentences(text)
+    assert " ".join(sentences) == " ".join(text.split())
+    entry, _ = parse_seed(ROOT / "ok.txt", ROOT, "date 2024-07-01 Talks resumed. " + text + "\n", MarkdownConverter(), Registry())
+    assert entry.title.startswith("Talks resumed")

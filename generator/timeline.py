@@ -181,9 +181,10 @@ def _tag_collisions(entries: list[Entry], seeds_label: str) -> list[Problem]:
         for tag in entry.tags:
             name, other = first.setdefault(tag.slug, (tag.written, entry))
             if name != tag.written:
+                advice = "spell them the same" if name.casefold() == tag.written.casefold() else "rename one of them"
                 problems.append(Problem(f"{seeds_label}/{entry.source_path}", 1,
                                         f"tag {tag.written!r} and tag {name!r} in {seeds_label}/{other.source_path} "
-                                        f"would share the page /tags/{tag.slug}/; spell them the same"))
+                                        f"would share the page /tags/{tag.slug}/; {advice}"))
     return problems
 
 

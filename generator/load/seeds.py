@@ -22,7 +22,7 @@ from generator.load.markup import MarkdownConverter, pathological, plain_text
 from generator.load.now import NOW_FILE, load_now
 from generator.load.prose import headline, split_sentences, summarise
 from generator.load.registry import REGISTRY_FILE, Registry, load_registry
-from generator.load.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, windows_reserved
+from generator.load.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, tag_slug, windows_reserved
 from generator.load.wire import parse_wire
 from generator.model import Entry, Now
 from generator.progress import Progress, quiet
@@ -260,11 +260,11 @@ def _entry(path: Path, root: Path, meta: Meta, derived: Derived, registry: Regis
                 errors.append(problem(path, lines.get(f"{key}[{i}]", lines.get(key, 1)), str(exc)))
     tags = []
     for i, name in enumerate(meta.tags):
-        tag_slug = slugify(name)
-        if not tag_slug:
+        slug_of_tag = tag_slug(name)
+        if not slug_of_tag:
             errors.append(problem(path, lines.get(f"tags[{i}]", lines.get("tags", 1)),
                                   f"tag {name!r} has no letters or digits to make a URL from"))
-        tags.append(registry.tag(name, tag_slug))
+        tags.append(registry.tag(name, slug_of_tag))
     if errors:
         raise BuildError(errors)
     summary = meta.summary or derived.summary

@@ -1,4 +1,4 @@
-"""Dates at the ends of what the readers accept, and dates far from all the others (issue 24)."""
+"""Inputs from the outside attack (issue 24): dates at the ends of what readers accept, dates far from the rest, SOURCE_DATE_EPOCH, tag slugs."""
 
 from __future__ import annotations
 
@@ -60,3 +60,23 @@ def test_one_stray_old_date_keeps_the_overview_small_and_is_named(tmp_path: Path
     before = (site / "clean" / "index.html").read_text()
     assert len(page) < len(before) + 5_000, (len(page), len(before))
     assert "1,800 years without entries" in page and page.count('data-month="m-0224-') == 1
+
+
+@pytest.mark.case("L12")
+def test_tags_told_apart_by_a_sign_get_pages_of_their_own(tmp_path: Path):
+    """``C++``, ``C#`` and ``C`` all became /tags/c/, a clash the message said to fix by
+    spelling them the same, which is wrong there."""
+    site = make_site(tmp_path / "site")
+    for n, tag in enumerate(["C++", "C#", "C"]):
+        (site / "seeds" / f"2024-06-1{n}-lang-{n}.md").write_text(
+            f"---\ntitle: Language {n}\ndate: 2024-06-1{n}\ntags: [{tag!r}]\n---\nBody.\n", encoding="utf-8")
+    built = run_timeline("build", "--no-search", cwd=site)
+    assert built.returncode == 0, built.stderr
+    for slug, name in (("c-plus-plus", "C++"), ("c-sharp", "C#"), ("c", "C")):
+        assert f"<h1>{name}<" in (site / "output" / "tags" / slug / "index.html").read_text()
+    (site / "seeds" / "2024-06-13-cafe.md").write_text(
+        "---\ntitle: Cafe\ndate: 2024-06-13\ntags: ['Café']\n---\nBody.\n", encoding="utf-8")
+    (site / "seeds" / "2024-06-14-cafe.md").write_text(
+        "---\ntitle: Cafe two\ndate: 2024-06-14\ntags: ['Cafe']\n---\nBody.\n", encoding="utf-8")
+    clash = run_timeline("build", "--no-search", cwd=site)
+    assert clash.returncode == 1 and "would share the page /tags/cafe/; rename one of them" in clash.stderr

@@ -8,6 +8,7 @@ html5lib, the HTML5 parsing algorithm browsers use, so its parse errors are real
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -50,6 +51,9 @@ def check_site(files: dict[str, bytes], base_path: str = "/", where: str = "") -
     return problems
 
 
+_UNSERVABLE = re.compile(r"[\x00-\x20\x7f\\]")
+
+
 def _page_url(path: str, base_path: str) -> str:
     return base_path + (path[: -len("index.html")] if path.endswith("index.html") else path)
 
@@ -65,11 +69,15 @@ def _links(path: str, doc, files: dict[str, bytes], ids: dict, base_path: str, w
         parts = urlsplit(urljoin(here, value.strip()))
         if parts.scheme not in ("http", "https") or parts.netloc != "site.invalid":
             continue  # external, mailto: and the like are not ours to check
-        target = unquote(parts.path)
-        if not target.startswith(base_path):
+        if _UNSERVABLE.search(value.strip()):
+            found.append(site_problem(where, path, f"link {value!r} holds a space, control character or backslash, "
+                                      "which no server resolves as written"))
+            continue
+        target, base = unquote(parts.path), unquote(base_path)  # compared as the server decodes them
+        if not target.startswith(base):
             found.append(site_problem(where, path, f"link {value!r} leaves the site's base path {base_path}"))
             continue
-        name = target[len(base_path):]
+        name = target[len(base):]
         if name == "" or name.endswith("/"):
             name += "index.html"
         if name not in files:

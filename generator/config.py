@@ -90,12 +90,24 @@ TABLES = ("eras", "figures", "threads", "relations", "search")
 _FIGURE_ID = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z", re.ASCII)
 
 
+_BASE_URL_BAD = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>\\`{}|^\u2028\u2029]")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+                   r"[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}"
+                   r"|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?")
+"""A host name or IP address, and a port from 1 to 65535: no user, password or empty port."""
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def normalise_base_url(value: str) -> str:
     """Accept ``/``, ``/repo``, ``https://host/repo``; return it ending with ``/``.
 
     Raises ValueError with a readable reason for anything else.
     """
     value = value.strip()
+    bad = _BASE_URL_BAD.search(value)
+    if bad:
+        raise ValueError(f"base_url may not hold {bad.group()!r} (a space, quote, angle bracket, backslash or "
+                         f"control character): {value!r}")
     parts = urlsplit(value)
     if parts.scheme and parts.scheme not in ("http", "https"):
         raise ValueError(f"base_url must be http(s) or a path starting with '/', not {value!r}")
@@ -103,8 +115,15 @@ def normalise_base_url(value: str) -> str:
         raise ValueError(f"base_url {value!r} has no host")
     if not parts.scheme and (parts.netloc or not value.startswith("/")):
         raise ValueError(f"base_url must be an absolute URL or a path starting with '/', not {value!r}")
-    if parts.query or parts.fragment:
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
         raise ValueError(f"base_url must not have a query or fragment: {value!r}")
+    if parts.netloc and not _HOST.fullmatch(parts.netloc):
+        raise ValueError(f"base_url's host {parts.netloc!r} is not a host name, an IP address or a port from 1 "
+                         f"to 65535: {value!r}")
+    segments = parts.path.split("/")[1:-1] if parts.path.endswith("/") else parts.path.split("/")[1:]
+    if any(segment in ("", ".", "..") for segment in segments) or _BAD_ESCAPE.search(parts.path):
+        raise ValueError(f"base_url's path {parts.path!r} has an empty, '.' or '..' part or a broken %-escape, "
+                         f"which no server resolves as written: {value!r}")
     return value if value.endswith("/") else value + "/"
 
 

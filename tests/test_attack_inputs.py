@@ -80,3 +80,46 @@ def test_tags_told_apart_by_a_sign_get_pages_of_their_own(tmp_path: Path):
         "---\ntitle: Cafe two\ndate: 2024-06-14\ntags: ['Cafe']\n---\nBody.\n", encoding="utf-8")
     clash = run_timeline("build", "--no-search", cwd=site)
     assert clash.returncode == 1 and "would share the page /tags/cafe/; rename one of them" in clash.stderr
+
+
+BAD_BASE_URLS = ["/a\r\nb", "/REPO/\nDisallow: /", "/a b/", '/a"b/', "/a'b/", "/a<b>/", "/a\\b/", "/a/../b/", "/a//b/",
+                 "/./", "/a%zz/", "https://h:99999/", "https://h:0/", "https://user@h/", "https://h:/", "https://h/?x"]
+
+
+@pytest.mark.case("L8")
+@pytest.mark.parametrize("value", BAD_BASE_URLS)
+def test_a_base_url_no_host_can_serve_is_refused(site: Path, value: str):
+    """CR/LF in base_url added lines to robots.txt and broke every link while check said nothing;
+    quotes, spaces, brackets, backslashes, dot segments and port 99999 were taken as they were."""
+    import json
+
+    config = site / "timeline.toml"
+    text = config.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("base_url"))
+    lines = text.splitlines()
+    lines[line - 1] = f"base_url = {json.dumps(value)}"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    built = run_timeline("build", "--no-search", cwd=site)
+    assert built.returncode == 1 and built.stderr.startswith(f"timeline.toml:{line}: base_url"), built.stderr
+    assert len(built.stderr.splitlines()) == 2 and not (site / "output").exists()
+    config.write_text(text, encoding="utf-8")
+    usage = run_timeline("build", "--no-search", "--base-url", value, cwd=site)
+    assert usage.returncode == 2 and "base_url" in usage.stderr and not (site / "output").exists()
+
+
+@pytest.mark.parametrize("value", ["/", "/REPO/", "https://user.github.io/REPO/", "http://127.0.0.1:8000/",
+                                   "https://[::1]:8443/site/", "https://example.org/%C3%A9t%C3%A9/"])
+def test_a_base_url_a_host_can_serve_is_taken(site: Path, value: str):
+    built = run_timeline("build", "--no-search", "--base-url", value, cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert run_timeline("check", "--base-url", value, cwd=site).returncode == 0
+
+
+@pytest.mark.case("L8")
+def test_check_names_a_link_no_server_could_resolve(built_site: Path):
+    page = built_site / "output" / "tags" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", '<a href="../a b/">x</a>'
+                                                             '<a href="..\\\\tags\\\\">y</a></main>'), encoding="utf-8")
+    checked = run_timeline("check", "--dir", "output", cwd=built_site)
+    assert checked.returncode == 1
+    assert checked.stderr.count("holds a space, control character or backslash") == 2, checked.stderr

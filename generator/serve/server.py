@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import json
 import mimetypes
 import socket
@@ -36,6 +37,8 @@ from generator.serve.overlay import decorate, error_document
 from generator.serve.watch import Snapshot, changed, snapshot
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+"""``--host`` values that listen on every address of the machine."""
 POLL_SECONDS = 0.03
 """At least; a tree so large that a scan takes longer is polled less often (twice the scan time)."""
 SETTLE_SECONDS = 0.03
@@ -131,11 +134,30 @@ class Preview:
             self.reload_browsers()
 
     def host_allowed(self, host_header: str | None) -> bool:
-        """Only the names of this machine's loopback and the bound address (DNS-rebinding defence)."""
-        if not host_header:
+        """A Host that names this preview: an IP address, or one of ``allowed_hosts`` (DNS-rebinding
+        defence: a page of an attacker's name rebound to this machine sends that name, and an
+        address cannot be rebound). The port is free, so that a forwarded port still works."""
+        found = _host_and_port(host_header or "")
+        if found is None:
             return False
-        host = urlsplit(f"//{host_header}").hostname
-        return host is not None and host.lower() in self.allowed_hosts
+        if found[0] in self.allowed_hosts:
+            return True
+        try:
+            address = ipaddress.ip_address(found[0])
+        except ValueError:
+            return False
+        return not (address.is_unspecified or address.is_multicast)
+
+    def own_origin(self, origin: str, host_header: str | None) -> bool:
+        """``origin`` is this preview's own as the browser addressed it: ``http://`` and the Host it sent.
+        A page on another port, over https, sandboxed or from disk (``null``) is another origin."""
+        try:
+            parts = urlsplit(origin)
+        except ValueError:
+            return False
+        return (parts.scheme.lower() == "http" and not (parts.path or parts.query or parts.fragment)
+                and self.host_allowed(host_header)
+                and _host_and_port(parts.netloc) == _host_and_port(host_header or ""))
 
 
 class Guarded(tornado.web.RequestHandler):
@@ -223,11 +245,20 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
+    def prepare(self) -> None:
+        """Only pages served by this preview may connect (no cross-site WebSocket hijacking).
+
+        Checked here, before tornado's own check: tornado (6.6) takes an Origin whose host and
+        port match the Host as same-origin whatever its scheme, and calls ``check_origin`` only
+        for the others. A client that sends no Origin (not a browser) still needs our Host."""
+        origin, host = self.request.headers.get("Origin"), self.request.headers.get("Host")
+        if not self.preview.host_allowed(host):
+            self.send_error(403, reason="Host not allowed")
+        elif origin is not None and not self.preview.own_origin(origin, host):
+            self.send_error(403, reason="Origin not allowed")
+
     def check_origin(self, origin: str) -> bool:
-        """Only pages served by this preview may connect (no cross-site WebSocket hijacking)."""
-        parts = urlsplit(origin)
-        return (parts.scheme in ("http", "https") and self.preview.host_allowed(parts.netloc)
-                and self.preview.host_allowed(self.request.headers.get("Host")))
+        return self.preview.own_origin(origin, self.request.headers.get("Host"))
 
     def open(self) -> None:
         self.preview.sockets.add(self)
@@ -248,6 +279,18 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
 
     def on_close(self) -> None:
         self.preview.sockets.discard(self)
+
+
+def _host_and_port(netloc: str) -> tuple[str, int] | None:
+    """``host[:port]`` as (the host in lower case, the port: 80 when left out); None for anything else."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname or "@" in netloc or parts.path or parts.query or parts.fragment:
+        return None
+    return parts.hostname.lower(), 80 if port is None else port
 
 
 def _is_traversal(raw_path: str) -> bool:
@@ -310,6 +353,8 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
     """Run the preview until interrupted. Returns the exit code."""
     options = replace(options, base_url=preview_base_url(options), search=False)
     allowed = LOOPBACK_HOSTS | {host.strip("[]").lower()}
+    if host in WILDCARD_HOSTS:  # reached by this machine's addresses, and by its name on the network
+        allowed |= {socket.gethostname().lower()}
     preview = Preview(options, frozenset(allowed), quiet=quiet, verbose=verbose)
     sockets, bound_port = bind(host, port)
     if port is None and bound_port != DEFAULT_PORT:

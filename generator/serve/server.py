@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import ipaddress
 import json
 import mimetypes
 import socket
@@ -34,11 +33,9 @@ from generator.build import BuildCache, BuildOptions, build_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem
 from generator.serve.overlay import decorate, error_document
+from generator.serve.requests import LOOPBACK_HOSTS, allowed_hosts, host_allowed, is_traversal, own_origin
 from generator.serve.watch import Snapshot, changed, snapshot
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
-"""``--host`` values that listen on every address of the machine."""
 POLL_SECONDS = 0.03
 """At least; a tree so large that a scan takes longer is polled less often (twice the scan time)."""
 SETTLE_SECONDS = 0.03
@@ -133,31 +130,6 @@ class Preview:
             await asyncio.to_thread(self.rebuild)
             self.reload_browsers()
 
-    def host_allowed(self, host_header: str | None) -> bool:
-        """A Host that names this preview: an IP address, or one of ``allowed_hosts`` (DNS-rebinding
-        defence: a page of an attacker's name rebound to this machine sends that name, and an
-        address cannot be rebound). The port is free, so that a forwarded port still works."""
-        found = _host_and_port(host_header or "")
-        if found is None:
-            return False
-        if found[0] in self.allowed_hosts:
-            return True
-        try:
-            address = ipaddress.ip_address(found[0])
-        except ValueError:
-            return False
-        return not (address.is_unspecified or address.is_multicast)
-
-    def own_origin(self, origin: str, host_header: str | None) -> bool:
-        """``origin`` is this preview's own as the browser addressed it: ``http://`` and the Host it sent.
-        A page on another port, over https, sandboxed or from disk (``null``) is another origin."""
-        try:
-            parts = urlsplit(origin)
-        except ValueError:
-            return False
-        return (parts.scheme.lower() == "http" and not (parts.path or parts.query or parts.fragment)
-                and self.host_allowed(host_header)
-                and _host_and_port(parts.netloc) == _host_and_port(host_header or ""))
 
 
 class Guarded(tornado.web.RequestHandler):
@@ -167,7 +139,7 @@ class Guarded(tornado.web.RequestHandler):
         self.preview = preview
 
     def prepare(self) -> None:
-        if not self.preview.host_allowed(self.request.headers.get("Host")):
+        if not host_allowed(self.request.headers.get("Host"), self.preview.allowed_hosts):
             self.send_error(403, reason="Host not allowed")
 
     def set_default_headers(self) -> None:
@@ -192,7 +164,7 @@ class SiteHandler(Guarded):
     def _serve(self, include_body: bool) -> None:
         preview = self.preview
         raw = self.request.path
-        if _is_traversal(raw):
+        if is_traversal(raw):
             self.send_error(403, reason="Forbidden path")
             return
         path = unquote(raw)
@@ -252,13 +224,13 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
         port match the Host as same-origin whatever its scheme, and calls ``check_origin`` only
         for the others. A client that sends no Origin (not a browser) still needs our Host."""
         origin, host = self.request.headers.get("Origin"), self.request.headers.get("Host")
-        if not self.preview.host_allowed(host):
+        if not host_allowed(host, self.preview.allowed_hosts):
             self.send_error(403, reason="Host not allowed")
-        elif origin is not None and not self.preview.own_origin(origin, host):
+        elif origin is not None and not own_origin(origin, host, self.preview.allowed_hosts):
             self.send_error(403, reason="Origin not allowed")
 
     def check_origin(self, origin: str) -> bool:
-        return self.preview.own_origin(origin, self.request.headers.get("Host"))
+        return own_origin(origin, self.request.headers.get("Host"), self.preview.allowed_hosts)
 
     def open(self) -> None:
         self.preview.sockets.add(self)
@@ -279,31 +251,6 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
 
     def on_close(self) -> None:
         self.preview.sockets.discard(self)
-
-
-def _host_and_port(netloc: str) -> tuple[str, int] | None:
-    """``host[:port]`` as (the host in lower case, the port: 80 when left out); None for anything else."""
-    try:
-        parts = urlsplit(f"//{netloc}")
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.hostname or "@" in netloc or parts.path or parts.query or parts.fragment:
-        return None
-    return parts.hostname.lower(), 80 if port is None else port
-
-
-def _is_traversal(raw_path: str) -> bool:
-    """``..``, backslashes or NUL in the path, raw or percent-encoded at any depth."""
-    text = raw_path
-    for _ in range(4):
-        lowered = text.lower()
-        if "\\" in text or "\x00" in text or any(seg in ("..", ".") for seg in text.split("/")):
-            return True
-        if "%" not in lowered:
-            return False
-        text = unquote(text)
-    return True  # still percent-encoded after four rounds: nobody's real file name
 
 
 def _content_type(name: str) -> str:
@@ -352,10 +299,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
           open_browser: bool = False, quiet: bool = False, verbose: bool = False) -> int:
     """Run the preview until interrupted. Returns the exit code."""
     options = replace(options, base_url=preview_base_url(options), search=False)
-    allowed = LOOPBACK_HOSTS | {host.strip("[]").lower()}
-    if host in WILDCARD_HOSTS:  # reached by this machine's addresses, and by its name on the network
-        allowed |= {socket.gethostname().lower()}
-    preview = Preview(options, frozenset(allowed), quiet=quiet, verbose=verbose)
+    preview = Preview(options, allowed_hosts(host), quiet=quiet, verbose=verbose)
     sockets, bound_port = bind(host, port)
     if port is None and bound_port != DEFAULT_PORT:
         preview.say(f"port {DEFAULT_PORT} is busy; using {bound_port}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import socket
 import subprocess
@@ -119,13 +120,16 @@ def test_foreign_host_is_refused(server: Server):
     assert server.get("/", headers={"Host": f"localhost:{server.port}"})[0] == 200
 
 
-def _handshake(server: Server, origin: str) -> tuple[int, socket.socket]:
-    """A raw WebSocket upgrade of /livereload: (HTTP status, the open socket)."""
+def _handshake(server: Server, origin: str | None, host: str | None = None,
+               address: str = "127.0.0.1") -> tuple[int, socket.socket]:
+    """A raw WebSocket upgrade of /livereload: (HTTP status, the open socket). ``host`` is the
+    Host header (by default ``address:port``); no Origin header where ``origin`` is None."""
     key = base64.b64encode(os.urandom(16)).decode()
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-    sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
-                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                  f"Origin: {origin}\r\n\r\n").encode())
+    sock = socket.create_connection((address, server.port), timeout=10)
+    origin_line = "" if origin is None else f"Origin: {origin}\r\n"
+    sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: {host or f'{address}:{server.port}'}\r\n"
+                  f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                  f"Sec-WebSocket-Version: 13\r\n{origin_line}\r\n").encode())
     head = b""
     while b"\r\n\r\n" not in head:
         chunk = sock.recv(1024)
@@ -135,8 +139,8 @@ def _handshake(server: Server, origin: str) -> tuple[int, socket.socket]:
     return int(head.split(b" ")[1]), sock
 
 
-def _upgrade(server: Server, origin: str) -> int:
-    status, sock = _handshake(server, origin)
+def _upgrade(server: Server, origin: str | None, host: str | None = None, address: str = "127.0.0.1") -> int:
+    status, sock = _handshake(server, origin, host, address)
     sock.close()
     return status
 
@@ -146,6 +150,56 @@ def test_reload_connections_from_a_foreign_origin_are_refused(server: Server):
     assert _upgrade(server, "http://evil.example") == 403
     assert _upgrade(server, f"http://evil.example:{server.port}") == 403
     assert _upgrade(server, f"http://127.0.0.1:{server.port}") == 101
+
+
+@pytest.mark.case("L14")
+def test_the_reload_socket_takes_only_the_previews_own_origin(server: Server):
+    """The whole origin counts: a page on another port of this machine, the same address over
+    https, a sandboxed or file:// page (``null``), or a page of the preview under its other name
+    (a different origin to the browser) may not connect."""
+    port = server.port
+    for origin in (f"http://127.0.0.1:{port + 1}", "http://127.0.0.1", f"https://127.0.0.1:{port}", "null",
+                   f"http://localhost:{port}", f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}/x",
+                   f"http://user@127.0.0.1:{port}", f"http://127.0.0.1:{port}:{port}", ""):
+        assert _upgrade(server, origin) == 403, origin
+    assert _upgrade(server, f"http://127.0.0.1:{port}") == 101
+    assert _upgrade(server, f"http://localhost:{port}", host=f"localhost:{port}") == 101
+    assert _upgrade(server, f"http://LOCALHOST:{port}", host=f"localhost:{port}") == 101  # names are case-free
+    for host in ("evil.example", f"evil.example:{port}"):  # a client that sends no Origin still names a host
+        assert _upgrade(server, None, host=host) == 403, host
+    assert _upgrade(server, None) == 101
+
+
+def _get_at(address: str, port: int, host: str) -> int:
+    """The status of ``GET /`` sent to ``address`` with the Host header ``host``."""
+    conn = http.client.HTTPConnection(address, port, timeout=10)
+    try:
+        conn.putrequest("GET", "/", skip_host=True)
+        conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+@pytest.mark.case("L14")
+def test_listening_on_every_address_serves_and_reloads_at_this_machines_addresses(site: Path):
+    """``--host 0.0.0.0``: a page opened at one of this machine's addresses (127.0.0.2 stands in
+    for its LAN address) is served and its reload socket connects; names that could be rebound
+    to this machine, and other origins, are still refused."""
+    running = Server(site, "--host", "0.0.0.0")
+    try:
+        port = running.port
+        assert _get_at("127.0.0.2", port, f"127.0.0.2:{port}") == 200
+        assert _upgrade(running, f"http://127.0.0.2:{port}", address="127.0.0.2") == 101
+        assert _get_at("127.0.0.2", port, f"evil.example:{port}") == 403
+        assert _upgrade(running, f"http://127.0.0.2:{port + 1}", address="127.0.0.2") == 403
+        assert _upgrade(running, f"http://evil.example:{port}", host=f"evil.example:{port}",
+                        address="127.0.0.2") == 403
+    finally:
+        running.stop()
 
 
 def _reload_socket(server: Server) -> socket.socket:

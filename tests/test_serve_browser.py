@@ -17,8 +17,11 @@ def h1(page) -> str:
     return page.locator("h1").inner_text()
 
 
-def test_page_reloads_by_itself_after_an_edit(server: Server, page):
-    page.goto(server.url + GREYFORD_PAGE)
+@pytest.mark.case("L14")
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
+def test_page_reloads_by_itself_after_an_edit(server: Server, page, name: str):
+    """At either name of the loopback: the reload socket takes the page's own origin, whichever it is."""
+    page.goto(f"http://{name}:{server.port}{GREYFORD_PAGE}")
     assert h1(page) == "Greyford round ends with a draft accord on summer quotas"
     touch_edit(server.site / GREYFORD, TITLE, 'title: "Reloaded by itself"')
     page.wait_for_function("document.querySelector('h1').textContent === 'Reloaded by itself'", timeout=15000)

@@ -33,9 +33,9 @@ from generator.build import BuildCache, BuildOptions, build_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, printable
 from generator.serve.overlay import decorate, error_document
+from generator.serve.requests import LOOPBACK_HOSTS, allowed_hosts, host_allowed, is_traversal, own_origin
 from generator.serve.watch import Snapshot, changed, snapshot
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 POLL_SECONDS = 0.03
 """At least; a tree so large that a scan takes longer is polled less often (twice the scan time)."""
 SETTLE_SECONDS = 0.03
@@ -130,12 +130,6 @@ class Preview:
             await asyncio.to_thread(self.rebuild)
             self.reload_browsers()
 
-    def host_allowed(self, host_header: str | None) -> bool:
-        """Only the names of this machine's loopback and the bound address (DNS-rebinding defence)."""
-        if not host_header:
-            return False
-        host = urlsplit(f"//{host_header}").hostname
-        return host is not None and host.lower() in self.allowed_hosts
 
 
 class Guarded(tornado.web.RequestHandler):
@@ -145,7 +139,7 @@ class Guarded(tornado.web.RequestHandler):
         self.preview = preview
 
     def prepare(self) -> None:
-        if not self.preview.host_allowed(self.request.headers.get("Host")):
+        if not host_allowed(self.request.headers.get("Host"), self.preview.allowed_hosts):
             self.send_error(403, reason="Host not allowed")
 
     def set_default_headers(self) -> None:
@@ -170,7 +164,7 @@ class SiteHandler(Guarded):
     def _serve(self, include_body: bool) -> None:
         preview = self.preview
         raw = self.request.path
-        if _is_traversal(raw):
+        if is_traversal(raw):
             self.send_error(403, reason="Forbidden path")
             return
         path = unquote(raw)
@@ -223,11 +217,20 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
+    def prepare(self) -> None:
+        """Only pages served by this preview may connect (no cross-site WebSocket hijacking).
+
+        Checked here, before tornado's own check: tornado (6.6) takes an Origin whose host and
+        port match the Host as same-origin whatever its scheme, and calls ``check_origin`` only
+        for the others. A client that sends no Origin (not a browser) still needs our Host."""
+        origin, host = self.request.headers.get("Origin"), self.request.headers.get("Host")
+        if not host_allowed(host, self.preview.allowed_hosts):
+            self.send_error(403, reason="Host not allowed")
+        elif origin is not None and not own_origin(origin, host, self.preview.allowed_hosts):
+            self.send_error(403, reason="Origin not allowed")
+
     def check_origin(self, origin: str) -> bool:
-        """Only pages served by this preview may connect (no cross-site WebSocket hijacking)."""
-        parts = urlsplit(origin)
-        return (parts.scheme in ("http", "https") and self.preview.host_allowed(parts.netloc)
-                and self.preview.host_allowed(self.request.headers.get("Host")))
+        return own_origin(origin, self.request.headers.get("Host"), self.preview.allowed_hosts)
 
     def open(self) -> None:
         self.preview.sockets.add(self)
@@ -248,19 +251,6 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
 
     def on_close(self) -> None:
         self.preview.sockets.discard(self)
-
-
-def _is_traversal(raw_path: str) -> bool:
-    """``..``, backslashes or NUL in the path, raw or percent-encoded at any depth."""
-    text = raw_path
-    for _ in range(4):
-        lowered = text.lower()
-        if "\\" in text or "\x00" in text or any(seg in ("..", ".") for seg in text.split("/")):
-            return True
-        if "%" not in lowered:
-            return False
-        text = unquote(text)
-    return True  # still percent-encoded after four rounds: nobody's real file name
 
 
 def _content_type(name: str) -> str:
@@ -309,8 +299,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
           open_browser: bool = False, quiet: bool = False, verbose: bool = False) -> int:
     """Run the preview until interrupted. Returns the exit code."""
     options = replace(options, base_url=preview_base_url(options), search=False)
-    allowed = LOOPBACK_HOSTS | {host.strip("[]").lower()}
-    preview = Preview(options, frozenset(allowed), quiet=quiet, verbose=verbose)
+    preview = Preview(options, allowed_hosts(host), quiet=quiet, verbose=verbose)
     sockets, bound_port = bind(host, port)
     if port is None and bound_port != DEFAULT_PORT:
         preview.say(f"port {DEFAULT_PORT} is busy; using {bound_port}")

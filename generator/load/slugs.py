@@ -19,14 +19,15 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     return _slugify(text, max_length=max_length, word_boundary=True, save_order=True)
 
 
-TAG_SIGNS = [["+", " plus "], ["#", " sharp "]]
+TAG_SIGNS = (("+", " plus "), ("#", " sharp "))
 """Signs that tell tags apart and that slugs would drop: ``C++``, ``C#`` and ``C`` get
 ``c-plus-plus``, ``c-sharp`` and ``c``, three pages instead of one clash."""
 
 
 def tag_slug(name: str) -> str:
     """A tag's slug, its page's folder under ``tags/``; may return ''."""
-    return _slugify(name, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True, replacements=TAG_SIGNS)
+    return _slugify(name, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True,
+                    replacements=[list(pair) for pair in TAG_SIGNS])
 
 
 def slug_from_filename(stem: str) -> str:

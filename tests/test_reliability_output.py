@@ -76,7 +76,7 @@ def test_a_search_index_the_disk_refuses_is_one_error(tmp_path: Path, monkeypatc
     monkeypatch.setattr(tempfile, "tempdir", str(blocker))
     page = b'<!doctype html><html lang="en"><body><main data-pagefind-body><p>Talks resume.</p></main></body></html>'
     with pytest.raises(BuildError) as caught:
-        make_indexes({"index.html": page}, "en")
+        make_indexes({"index.html": page}, {"index.html": "0" * 32}, {}, "en")
     assert [str(p) for p in caught.value.problems] == ["(search index): cannot make the search index: Not a directory"]
 
 

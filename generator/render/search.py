@@ -26,10 +26,13 @@ The search page (``static/search.js``) is our own interface over Pagefind's Java
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -242,6 +245,10 @@ def _index(site: Path, language: str, runtime: bool) -> tuple[tuple[str, ...], d
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildError([Problem("(search index)", 0, f"Pagefind could not run: {exc}")]) from None
+    if done.returncode == -signal.SIGXFSZ:  # the kernel refused a write past the file-size limit, as a full disk
+        raise BuildError([Problem("(search index)", 0, f"cannot make the search index: {os.strerror(errno.EFBIG)}")])
+    if done.returncode < 0:
+        raise BuildError([Problem("(search index)", 0, f"Pagefind was stopped: {signal.strsignal(-done.returncode)}")])
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
         raise BuildError([Problem("(search index)", 0, f"Pagefind failed: {reason[0]}")])

@@ -1,4 +1,5 @@
-"""Today, as the build takes it, and the entries dated after it (left out until their day)."""
+"""Today, as the build takes it (``--clock``, SOURCE_DATE_EPOCH or the clock), the entries dated after
+it (left out until their day), and dates so far from the rest that they look like typos."""
 
 from __future__ import annotations
 
@@ -46,21 +47,17 @@ def far_apart(entries: tuple[Entry, ...], seeds_dir: Path) -> tuple[Problem, ...
     dates = sorted(e.date for e in entries)
     if len(dates) < 2:
         return ()
-    warned = []
     gaps = [(dates[i + 1] - dates[i]).days for i in range(len(dates) - 1)]
     widest = max(range(len(gaps)), key=gaps.__getitem__)
     before, after = dates[:widest + 1], dates[widest + 1:]
     small, large = (before, after) if len(before) <= len(after) else (after, before)
     if len(small) > FAR_GROUP or gaps[widest] <= max(FAR_YEARS * 365.25, (large[-1] - large[0]).days):
         return ()
-    years = round(gaps[widest] / 365.25)
-    side = "before" if small is before else "after"
-    for entry in entries:
-        if small[0] <= entry.date <= small[-1]:
-            path = seeds_dir / entry.source_path
-            warned.append(problem(path, date_line(path), f"dated {entry.date.isoformat()}, {years:,} years {side} "
-                                  f"every other entry ({large[0].isoformat()} to {large[-1].isoformat()}): a typo?"))
-    return tuple(warned)
+    message = (f"{round(gaps[widest] / 365.25):,} years {'before' if small is before else 'after'} every other "
+               f"entry ({large[0].isoformat()} to {large[-1].isoformat()}): a typo?")
+    return tuple(problem(seeds_dir / e.source_path, date_line(seeds_dir / e.source_path),
+                         f"dated {e.date.isoformat()}, {message}")
+                 for e in entries if small[0] <= e.date <= small[-1])
 
 
 FAR_YEARS, FAR_GROUP = 10, 3

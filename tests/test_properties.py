@@ -98,3 +98,40 @@ def test_seed_to_html_never_crashes_nor_lets_script_through(body: str):
     wire = parsed("story.txt", "date 2024-01-01 " + body)
     if wire is not None:
         assert findings(wire[0].body_html) == []
+
+
+# Pieces that each make Python-Markdown, the cleaner or the wire reader work harder the more of
+# them a seed holds (bench/markdown_growth.py times each alone), and plain text between them.
+PIECES = ["x\n=\n", "x\n-\n", "# a\n", "## a\n\n", "<http://a", "<http://a> ", "<a", '<a href="', "<!--",
+          "<!-- x -->\n\n", "<div>\n", "<div>x</div>\n\n", "</", "<?", "<!", "< ", "<b id=1>", "<ul>", "<blockquote>",
+          "[", "[[\n\n", "![", "](", "[a](b) ", "[a][b] ", "*", "*a ", "_a ", "**a ", "*a* ", "`", "``a ", "`a` ",
+          "\\", "\\*", "&", "&amp;", "&#", "> ", "> a\n", "- a\n", "  - a\n", "1. a\n", "- a\n\n", "| a | b |\n", "|",
+          "|\n", "[a]: b\n", "[a] ", "```\n", "```\na\n```\n", "~~~\n", "    a\n", "a ", "a", "a\n", "a\n\n",
+          "---\n\n", "* * *\n", "a  \n", "=\n", "\t", "\r\n", "A sentence. Another one.\n\n", "Talks\n\n",
+          "no. 1 ", ".", "!", "DOHA ", "\u202e", "é", "\x00"]
+RECIPE = st.lists(st.tuples(st.sampled_from(PIECES), st.integers(1, 50)), min_size=1, max_size=6)
+SIZE = st.integers(0, 99).flatmap(lambda r: st.integers(1, 4096) if r < 95 else st.integers(4096, 100 * 1024))
+"""Mostly small seeds, one in twenty up to 100 KB: 10,000 examples stay within the suite's time."""
+READERS_AND_HEADS = st.sampled_from([
+    ("story.md", "---\ntitle: T\ndate: 2024-01-01\n---\n"),
+    ("story.md", "---\ntitle: T\ndate: 2024-01-01\ntags: [a, b]\nsummary: S.\n---\n"),
+    ("story.txt", "date 2024-01-01 A lede. "),
+    ("story.txt", "date 2024-01-01 A lede.\n\n"),
+    ("story.txt", "---\ntitle: T\n---\ndate 2024-01-01 A lede.\n\n"),
+])
+
+
+def grown(recipe: list[tuple[str, int]], size: int) -> str:
+    """The recipe's pieces, each repeated its count, in turn until the text is ``size`` long."""
+    round_ = "".join(piece * count for piece, count in recipe)
+    return (round_ * (size // len(round_) + 1))[:size]
+
+
+@given(READERS_AND_HEADS, RECIPE, SIZE)
+def test_any_seed_up_to_100_kb_is_read_or_refused_within_two_seconds(reader, recipe, size):
+    """L4: every reader, whatever it is fed, answers within the deadline (2 s, set on the profiles):
+    an entry, or a located refusal (``parsed``) such as 'takes too long to convert'."""
+    name, head = reader
+    result = parsed(name, head + grown(recipe, size))
+    if result is not None:
+        assert findings(result[0].body_html) == []

@@ -223,7 +223,7 @@ def test_forty_thousand_brackets_are_refused_before_markdown_sees_them(built_sit
 def test_a_300_deep_list_is_an_error_naming_the_file(built_site: Path):
     body = "".join("    " * depth + "- item\n" for depth in range(300))
     add(built_site, "deep.md", seed("Deep", body=body))
-    assert_build_fails(built_site, "seeds/deep.md:8: lists or quotes nested too deeply to convert")
+    assert_build_fails(built_site, "seeds/deep.md:8: lists, quotes or HTML elements nested too deeply to convert")
 
 
 @pytest.mark.case("G4")

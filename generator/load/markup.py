@@ -69,6 +69,17 @@ MAX_OPEN_TAGS = 50
 """The HTML parser behind Python-Markdown scans from each ``<`` and a letter to the end of what
 could still be that tag, the rest of the document when no ``>`` comes: 100 KB of ``<http://a``
 took 16 s, of ``<a`` 5 s. 50 such unclosed tags cost well under a second at the 1 MB limit."""
+MAX_NESTING = 200
+"""How deep elements may nest in a converted body. The HTML parser behind the cleaner walks the
+stack of open elements at each ``<div>``, ``<ul>``, ``<blockquote>``…, so 200 KB of unclosed
+``<div>`` took 5 s to clean, 400 KB 20 s, in native code no timer can stop; Markdown's own
+lists and quotes are refused far sooner, by the recursion limit."""
+_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+_NOT_NESTING = frozenset("""
+    area base br col embed hr img input link meta source track wbr
+    p li dt dd tr td th thead tbody tfoot option optgroup colgroup caption rt rp
+""".split())
+"""Void elements, and those whose end tag HTML lets a writer leave out (the next one closes them)."""
 _SETEXT_UNDERLINE = re.compile(r"^[ ]{0,3}(?:=+|-+)[ ]*$", re.MULTILINE)
 _UNCLOSED_TAG = re.compile(r"</?[A-Za-z][^<>]*(?=<|\Z)")
 
@@ -92,6 +103,22 @@ def pathological(text: str, first_line: int = 1) -> tuple[int, str] | None:
         return where, (f"this article takes too long to convert ({len(unclosed)} '<' that open an HTML tag "
                        f"and never close it with '>', at most {MAX_OPEN_TAGS}; write &lt; for a plain '<')")
     return None
+
+
+class TooDeep(Exception):
+    """A converted body nests elements deeper than ``MAX_NESTING``."""
+
+
+def nesting(fragment: str) -> int:
+    """The deepest nesting of elements in an HTML fragment, counted as a tag soup: start tags in,
+    end tags out (never below zero), elements that need no end tag not counted."""
+    depth = deepest = 0
+    for closing, name, self_closing in _OPEN_OR_CLOSE.findall(fragment):
+        if self_closing or name.lower() in _NOT_NESTING:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _heading_slug(value: str, separator: str) -> str:
@@ -156,6 +183,10 @@ class MarkdownConverter:
         md.reset()
         return md
 
+    def forget(self) -> None:
+        """Drop every instance: after a conversion stopped midway (``budget.TooSlow``) none is trusted."""
+        self._instances.clear()
+
     def convert(self, text: str) -> tuple[str, tuple[Heading, ...]]:
         """Markdown source -> (clean HTML, headings in order)."""
         md = self._markdown(1, text)
@@ -166,6 +197,8 @@ class MarkdownConverter:
             md = self._markdown(2, text)
             html_out = md.convert(text)
         headings = tuple(_flatten(md.toc_tokens))  # type: ignore[attr-defined]
+        if html_out.count("<") > MAX_NESTING and nesting(html_out) > MAX_NESTING:
+            raise TooDeep
         return self._clean(html_out), headings
 
 

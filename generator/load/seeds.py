@@ -6,24 +6,22 @@ A new input format is one function in ``READERS``, keyed by file suffix.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import re
-import sys
-import threading
 from collections.abc import Callable, Mapping, MutableMapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BuildError, Problem, problem
+from generator.load.budget import SECONDS, TooSlow, time_budget
 from generator.load.files import content_digest, decode, read_bounded, read_text, seed_files
 from generator.load.frontmatter import Meta, Split, parse_meta, split_front_matter
-from generator.load.markup import MarkdownConverter, pathological, plain_text
+from generator.load.markup import MAX_NESTING, MarkdownConverter, TooDeep, pathological, plain_text
 from generator.load.now import NOW_FILE, load_now
 from generator.load.prose import headline, split_sentences, summarise
 from generator.load.registry import REGISTRY_FILE, Registry, load_registry
 from generator.load.slugs import MAX_SLUG_LENGTH, slug_from_filename, slug_from_title, slugify, tag_slug, windows_reserved
 from generator.load.wire import parse_wire
+from generator.load.workers import mapped
 from generator.model import Entry, Now
 from generator.progress import Progress, quiet
 
@@ -153,16 +151,10 @@ def _parse_all(items: list[tuple[str, str | None]], root: Path, converter: Markd
     # Batches of about a hundred: no worker idles long at the end, and the progress bar moves.
     size = max(50, -(-len(items) // (jobs * 50)))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
-    # Fork where it is safe (Linux, no other thread: a lock another thread held at the fork
-    # would stay held in the child); elsewhere spawn clean interpreters, as the preview does.
-    safe = sys.platform.startswith("linux") and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if safe else "spawn")
     parsed = []
-    # No more workers than batches: the pool forks them all at once, whether there is work for them or not (L10).
-    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
-        for batch in pool.map(_parse_batch, batches, [root] * len(batches), [registry] * len(batches)):
-            parsed += batch
-            progress("parse", len(parsed), len(items))
+    for batch in mapped(_parse_batch, batches, jobs, root, registry):
+        parsed += batch
+        progress("parse", len(parsed), len(items))
     return parsed
 
 
@@ -195,14 +187,23 @@ def read_seed(path: Path, root: Path, converter: MarkdownConverter,
 def parse_seed(path: Path, root: Path, text: str, converter: MarkdownConverter,
                registry: Registry) -> tuple[Entry, list[Problem]]:
     """A seed's text -> (Entry, warnings)."""
-    split = split_front_matter(path, text)
-    meta, warnings = parse_meta(path, split)
     reader = READERS[path.suffix.lower()]
+    body_line = 1
     try:
-        derived = reader(path, split, meta, converter)
-    except RecursionError:  # Python-Markdown recurses once per level of nesting (G4)
-        raise BuildError([problem(path, split.body_line, "lists or quotes nested too deeply to convert; "
-                                                         "flatten the deepest ones")]) from None
+        with time_budget():  # the front matter, the body's conversion and its cleaning: all one seed's own
+            split = split_front_matter(path, text)
+            body_line = split.body_line
+            meta, warnings = parse_meta(path, split)
+            derived = reader(path, split, meta, converter)
+    except TooSlow:  # L4: whatever construct it was, the next seed gets fresh converters
+        converter.forget()
+        raise BuildError([problem(path, body_line, f"this article takes too long to convert (stopped after {SECONDS:g} s; "
+                                                   "look for something repeated thousands of times, or split it "
+                                                   "into several entries)")]) from None
+    except (RecursionError, TooDeep):  # Python-Markdown recurses once per level of nesting (G4), the cleaner
+        # walks the open elements at each new one (L4)
+        raise BuildError([problem(path, body_line, "lists, quotes or HTML elements nested too deeply to convert "
+                                                   f"(at most {MAX_NESTING} levels); flatten the deepest ones")]) from None
     if not meta.sources:
         warnings.append(problem(path, 1, "no sources: every entry should cite at least one report"))
     if meta.summary and meta.title and _words(meta.summary)[:len(_words(meta.title))] == _words(meta.title):

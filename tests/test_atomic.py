@@ -69,3 +69,47 @@ def test_sigkill_at_random_moments_never_leaves_a_partial_site(tmp_path: Path):
     assert not [p for p in site.iterdir() if p.name.startswith(".output.")]
     assert tree_hash(site / "output") in references.values()
     assert sum(outcomes.values()) == KILLS
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux's /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.case("L15")
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_a_build_killed_while_its_workers_parse_takes_them_along(tmp_path: Path):
+    """Killed mid-parse, a build's worker processes end with it; left behind, they held the
+    output folder's lock (inherited at the fork) and every later build waited forever."""
+    seeds = tmp_path / "corpus"
+    write_corpus(seeds)
+    site = make_site(tmp_path / "site", seeds=seeds)
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "-q", "-j", "2", "--no-search",
+                                "--no-cache", "--out", "output"], cwd=site,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers = children(process.pid)
+        time.sleep(0.005)
+    assert len(workers) >= 2, "the build never started its two workers"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if alive(pid)], "workers outlived the killed build"
+    assert build(site, "output").wait(timeout=300) == 0

@@ -88,6 +88,8 @@ def _site_commands(commands, sources: argparse.ArgumentParser) -> None:
     serve_cmd.add_argument("--port", type=arguments.port, default=None,
                            help="port (default: 8000, or the next free one)")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve_cmd.add_argument("--poll", action="store_true",
+                           help="look for changes by polling instead of file events (for file systems that send none)")
     serve_loudness = serve_cmd.add_mutually_exclusive_group()
     serve_loudness.add_argument("-q", "--quiet", action="store_true", help="print only the address and errors")
     serve_loudness.add_argument("-v", "--verbose", action="store_true", help="also print each build's warnings")
@@ -258,7 +260,7 @@ def run_serve(args: argparse.Namespace) -> int:
                            future=args.future, clock=args.clock)
     try:
         return serve(options, host=args.host, port=args.port, open_browser=args.open, quiet=args.quiet,
-                     verbose=args.verbose)
+                     verbose=args.verbose, poll=args.poll)
     except ServeError as exc:
         print(f"timeline serve: {exc}", file=sys.stderr)
         return EXIT_ERRORS

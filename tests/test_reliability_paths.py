@@ -220,14 +220,15 @@ def test_forty_thousand_brackets_are_refused_before_markdown_sees_them(built_sit
 
 
 @pytest.mark.case("G4")
-def test_a_300_deep_list_is_an_error_naming_the_file(built_site: Path):
-    body = "".join("    " * depth + "- item\n" for depth in range(300))
+@pytest.mark.parametrize("body", ["".join("    " * depth + "- item\n" for depth in range(300)), "> " * 1000 + "quoted\n",
+                                  "<div>\n" * 300], ids=["list", "quotes", "html"])
+def test_300_deep_lists_quotes_or_elements_are_an_error_naming_the_file(built_site: Path, body: str):
     add(built_site, "deep.md", seed("Deep", body=body))
     assert_build_fails(built_site, "seeds/deep.md:8: lists, quotes or HTML elements nested too deeply to convert")
 
 
 @pytest.mark.case("G4")
-@pytest.mark.parametrize("body", ["> " * 1000 + "quoted\n", "".join("  " * d + "- item\n" for d in range(300))],
+@pytest.mark.parametrize("body", ["> " * 150 + "quoted\n", "".join("  " * d + "- item\n" for d in range(300))],
                          ids=["quotes", "lazy-list"])
 def test_deep_quotes_and_lazily_indented_lists_give_bounded_pages(built_site: Path, body: str):
     add(built_site, "nested.md", seed("Nested", body=body))

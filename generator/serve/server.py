@@ -1,5 +1,9 @@
 """``timeline serve``: build in memory, serve on loopback, rebuild on every change, reload the browser.
 
+Builds run in the main thread, where a seed's conversion budget (``load.budget``) can stop
+one that takes too long; the server and the watcher run on an event loop in a thread of
+their own, so pages are served while a build runs.
+
 The browser side is livereload's own client (``livereload.js`` from the livereload
 package) speaking the LiveReload protocol. The server side is ours, on tornado
 (livereload's server), because livereload 2.7.1's ``Server`` falls short of what a
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import queue
+import threading
 import json
 import mimetypes
 import socket
@@ -34,12 +40,8 @@ from generator.config import load_config
 from generator.errors import BuildError, Problem, printable
 from generator.serve.overlay import decorate, error_document
 from generator.serve.requests import LOOPBACK_HOSTS, allowed_hosts, host_allowed, is_traversal, own_origin
-from generator.serve.watch import Snapshot, changed, snapshot
+from generator.serve.watch import Snapshot, snapshot, watch
 
-POLL_SECONDS = 0.03
-"""At least; a tree so large that a scan takes longer is polled less often (twice the scan time)."""
-SETTLE_SECONDS = 0.03
-"""A change is built once the watched files have been still this long: a burst of saves gives one build."""
 DEFAULT_PORT = 8000
 PORT_TRIES = 20
 CLIENT_SCRIPT = Path(livereload.__file__).parent / "vendors" / "livereload.js"
@@ -109,27 +111,16 @@ class Preview:
             except tornado.websocket.WebSocketClosedError:
                 self.sockets.discard(sock)
 
-    async def watch(self, last: Snapshot) -> None:
-        """Poll the sources; after each settled change from ``last``, rebuild off the event loop and reload."""
-        interval = POLL_SECONDS
+    def build_on_changes(self, changes: queue.Queue[list[str]], loop: asyncio.AbstractEventLoop) -> None:
+        """In the main thread: rebuild after each burst of changes (those that came during the
+        last build included, in one build), then reload the browsers on the event loop."""
         while True:
-            await asyncio.sleep(interval)
-            started = time.perf_counter()
-            now = snapshot(self.watched())
-            interval = max(POLL_SECONDS, 2 * (time.perf_counter() - started))
-            if now == last:
-                continue
-            while True:  # wait until the burst of saves is over
-                await asyncio.sleep(SETTLE_SECONDS)
-                settled = snapshot(self.watched())
-                if settled == now:
-                    break
-                now = settled
-            self.say("changed: " + ", ".join(printable(name) for name in changed(last, now)[:5]))
-            last = now
-            await asyncio.to_thread(self.rebuild)
-            self.reload_browsers()
-
+            paths = changes.get()
+            while not changes.empty():
+                paths += changes.get_nowait()
+            self.say("changed: " + ", ".join(printable(name) for name in sorted(set(paths))[:5]))
+            self.rebuild()
+            loop.call_soon_threadsafe(self.reload_browsers)
 
 
 class Guarded(tornado.web.RequestHandler):
@@ -296,7 +287,7 @@ def preview_base_url(options: BuildOptions) -> str:
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = None,
-          open_browser: bool = False, quiet: bool = False, verbose: bool = False) -> int:
+          open_browser: bool = False, quiet: bool = False, verbose: bool = False, poll: bool = False) -> int:
     """Run the preview until interrupted. Returns the exit code."""
     options = replace(options, base_url=preview_base_url(options), search=False)
     preview = Preview(options, allowed_hosts(host), quiet=quiet, verbose=verbose)
@@ -305,21 +296,34 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
         preview.say(f"port {DEFAULT_PORT} is busy; using {bound_port}")
     if host not in LOOPBACK_HOSTS:
         preview.say(f"warning: listening on {host}, reachable from other machines")
-    before = snapshot(preview.watched())  # before the first build: a file saved during it is seen
+    before = snapshot(preview.watched())  # for polling, which may also be the fallback: taken before the first build
+    changes: queue.Queue[list[str]] = queue.Queue()
+    started: queue.Queue[asyncio.AbstractEventLoop] = queue.Queue()
+    first_built = threading.Event()
+    threading.Thread(target=asyncio.run, args=(_run(preview, sockets, changes, poll, before, started, first_built),),
+                     name="timeline-serve", daemon=True).start()
+    loop = started.get()  # the watcher is running: a file saved during the first build is seen
     preview.rebuild()
+    first_built.set()
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{bound_port}{preview.base_path}"
     print(f"timeline serve: serving {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     if open_browser:
         webbrowser.open(url)
     try:
-        asyncio.run(_run(preview, sockets, before))
+        preview.build_on_changes(changes, loop)
     except KeyboardInterrupt:
         print("timeline serve: stopped", file=sys.stderr)
     return 0
 
 
-async def _run(preview: Preview, sockets: list[socket.socket], before: Snapshot) -> None:
+async def _run(preview: Preview, sockets: list[socket.socket], changes: queue.Queue[list[str]], poll: bool,
+               before: Snapshot, started: queue.Queue[asyncio.AbstractEventLoop], first_built: threading.Event) -> None:
+    """The event loop's thread: watch at once, serve once the first build is done."""
+    watcher = asyncio.create_task(watch(preview.watched(), changes.put, poll, preview.say, before))
+    await asyncio.sleep(0)  # the watcher has started
+    started.put(asyncio.get_running_loop())
+    await asyncio.to_thread(first_built.wait)
     server = tornado.httpserver.HTTPServer(make_app(preview), xheaders=False)
     server.add_sockets(sockets)
-    await preview.watch(before)
+    await watcher

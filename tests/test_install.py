@@ -5,6 +5,7 @@ request to the preview. Nothing of the repository is on the path."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,7 +24,12 @@ from generator import DISTRIBUTION, __version__
 def wheel(tmp_path_factory) -> Path:
     """The wheel built from this repository, as pip builds it for an install."""
     wheels = tmp_path_factory.mktemp("wheels")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)],
+    # From a copy of the sources: setuptools builds in the tree's build/, which two test workers
+    # building at once (pytest -n) would share, and which a failed build would leave behind.
+    source = tmp_path_factory.mktemp("source") / "repo"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "output", "build", "*.egg-info", ".timeline-cache", "node_modules", "__pycache__", ".output.*"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(source)],
                    check=True, cwd=wheels, capture_output=True)
     (found,) = wheels.glob(f"{DISTRIBUTION.replace('-', '_')}-{__version__}-*.whl")
     return found

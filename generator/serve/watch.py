@@ -13,6 +13,7 @@ watcher's folder walk detects loops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import stat
 import time
@@ -113,14 +114,16 @@ async def _events(roots: list[Path], report: Report) -> None:
         if not present:  # nothing to watch yet: look again now and then
             await asyncio.sleep(RECHECK_MS / 1000)
         else:
-            async for batch in watchfiles.awatch(*present, step=EVENT_STEP_MS, rust_timeout=RECHECK_MS,
-                                                 yield_on_timeout=True, ignore_permission_denied=True):
-                paths = sorted({path for _, path in batch})
-                if paths and _stats(paths) != [reported.get(path, ()) for path in paths]:  # not all seen already
-                    reported.update(zip(paths, await _still(paths)))
-                    report(paths)
-                if _identity(roots) != identity:
-                    break
+            batches = watchfiles.awatch(*present, step=EVENT_STEP_MS, rust_timeout=RECHECK_MS,
+                                        yield_on_timeout=True, ignore_permission_denied=True)
+            async with contextlib.aclosing(batches):  # a watcher left for another is stopped at once
+                async for batch in batches:
+                    paths = sorted({path for _, path in batch})
+                    if paths and _stats(paths) != [reported.get(path, ()) for path in paths]:  # not all seen yet
+                        reported.update(zip(paths, await _still(paths)))
+                        report(paths)
+                    if _identity(roots) != identity:
+                        break
         now = _identity(roots)
         if now != identity:
             report([str(root) for root, a, b in zip(roots, identity, now) if a != b])

@@ -94,15 +94,26 @@ async def watch(roots: list[Path], report: Report, poll: bool, say: Callable[[st
     await _polled(roots, report, before)
 
 
-def _identity(roots: list[Path]) -> list[tuple[int, int] | None]:
+def _stat_data(paths: list, fields: tuple[str, str]) -> list[tuple[int, int] | None]:
+    """Two fields of each path's own stat data (links not followed), None where there is none."""
     out: list[tuple[int, int] | None] = []
-    for root in roots:
+    for path in paths:
         try:
-            info = root.lstat()
-            out.append((info.st_dev, info.st_ino))
+            info = os.lstat(path)
+            out.append((getattr(info, fields[0]), getattr(info, fields[1])))
         except OSError:
             out.append(None)
     return out
+
+
+def _identity(roots: list[Path]) -> list[tuple[int, int] | None]:
+    """Which folder or file each root is: a root made, removed or replaced changes it."""
+    return _stat_data(roots, ("st_dev", "st_ino"))
+
+
+def _stats(paths: list[str]) -> list[tuple[int, int] | None]:
+    """What each file holds, as far as its stat data tells: it changes with every save."""
+    return _stat_data(paths, ("st_mtime_ns", "st_size"))
 
 
 async def _events(roots: list[Path], report: Report) -> None:
@@ -127,17 +138,6 @@ async def _events(roots: list[Path], report: Report) -> None:
         now = _identity(roots)
         if now != identity:
             report([str(root) for root, a, b in zip(roots, identity, now) if a != b])
-
-
-def _stats(paths: list[str]) -> list[tuple[int, int] | None]:
-    out: list[tuple[int, int] | None] = []
-    for path in paths:
-        try:
-            info = os.lstat(path)
-            out.append((info.st_mtime_ns, info.st_size))
-        except OSError:
-            out.append(None)
-    return out
 
 
 async def _still(paths: list[str]) -> list[tuple[int, int] | None]:

@@ -20,7 +20,7 @@ from generator.load.now import stale
 from generator.load.today import far_apart, today, until
 from generator.load.seeds import load_entries
 from generator.progress import Progress, quiet
-from generator.render.site import render_site
+from generator.render.site import OnRequest, render_site
 from generator.timeline import build_timeline
 from generator.write.folders import check_folders
 from generator.write import (Content, WriteReport, as_written, check_output_folder, leftovers, one_build_at_a_time,
@@ -95,8 +95,12 @@ class BuildCache:
     signatures: dict = field(default_factory=dict)
     """Seed files' stat data and digests (``inputs_digest``): a rebuild reads only seeds that changed."""
     keep_site: bool = True
-    """Keep every file's bytes in memory as ``last`` (the preview); False where ``last`` is
-    the output folder (``timeline build``), and ``Site.files`` holds None for a file that stays."""
+    """Keep the site in memory as ``last`` (the preview), each file made when it is first asked
+    for (every file at once where the templates changed, so that every template error is found,
+    and for a strict build); False where ``last`` is the output folder (``timeline build``), and
+    ``Site.files`` holds None for a file that stays."""
+    templates: bytes = b""
+    """The digest of the templates of the site kept in memory (``Rendered.templates``)."""
 
 
 @dataclass(frozen=True)
@@ -133,23 +137,29 @@ def build_site(options: BuildOptions, cache: BuildCache | None = None, progress:
     if options.strict and warnings:
         raise BuildError(warnings)
     last = {name: digest for name, digest in cache.digests.items() if name in cache.last}
+    searching = options.search and config.search  # reads every page, and keeps what it can from the last build
+    on_request = cache.keep_site and not options.strict and not searching  # the preview: made as the browser asks
     rendered = render_site(timeline, config, theme.layers(options.templates_dir, "templates"), last,
-                           cache.environments, zip(loaded.entries, loaded.keys))
+                           cache.environments, zip(loaded.entries, loaded.keys), digested=not on_request)
     made = rendered.files.with_files(_static(rendered.files, options.static_dir))
-    if options.search and config.search:
+    if searching:
         made = made.with_files(_search_bundle(made, rendered.digests, cache, config.language, _jobs(options), progress))
     files: Mapping[str, Content] = made
-    if options.strict or cache.keep_site:  # every file's bytes are needed now
+    # In memory, every file is made now unless the templates are the last site's: then only pages whose
+    # data changed could fail, when asked for; where they changed, every template error is found before serving.
+    if options.strict or (cache.keep_site and not (on_request and rendered.templates == cache.templates)):
         files = _contents(files, cache.last)
-    if options.strict or cache.keep_site:  # ``build`` checks the files it wrote, where they are not all here
+        # ``build`` checks the files it wrote, where they are not all here
         warnings += too_big_for_pages((len(data) for data in files.values() if data is not None), options.out_dir)
+    elif on_request:
+        files = OnRequest(files)
     if options.strict:  # a strict build is also a checked one
         found = [*warnings, *check_site(files, config.base_path, where=display_path(options.out_dir))]
         if found:
             raise BuildError(found)
     cache.digests = rendered.digests
     if cache.keep_site:
-        cache.last = files
+        cache.last, cache.templates = files, rendered.templates
     result = BuildResult(entries=len(timeline.entries), files=len(files),
                          pages=sum(1 for name in files if name.endswith(".html")),
                          seconds=time.perf_counter() - started, warnings=warnings, ignored=loaded.ignored,

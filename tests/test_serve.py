@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import http.client
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -85,6 +86,39 @@ def test_broken_template_and_config_are_shown_and_recovered(server: Server):
     assert b"timeline.toml:6: unknown config key &#x27;langauge&#x27;" in body
     touch_edit(config, 'langauge = "en-GB"', 'language = "en-GB"')
     server.wait_for("/", "timeline-build-error", present=False)
+
+
+def test_a_page_first_asked_for_after_a_template_broke_is_made_with_the_last_good_templates(server: Server):
+    """The preview makes a page when it is first asked for. The last good site is made with its own
+    templates, whatever is on disk by then: after a seed edit (a site made on request) and then a
+    broken template, a page not asked for until then is the last good one, under the error."""
+    touch_edit(server.site / GREYFORD, 'title: "Greyford round ends', 'title: "Edited: Greyford round ends')
+    server.wait_for(GREYFORD_PAGE, "Edited: Greyford round ends")
+    touch_edit(server.site / "templates" / "entry.html", "{{ entry.title }}</h1>", "{{ entry.titel }}</h1>")
+    server.wait_for(GREYFORD_PAGE, "timeline-build-error")
+    status, _, body = server.get("/2025/01/10/first-figures/")  # asked for the first time now
+    assert status == 200 and b"timeline-build-error" in body and b"titel" in body
+    assert re.search(rb'<article class="entry"[^>]*>\s*<header[^>]*>.*?<h1>The river authority', body, re.DOTALL)
+
+
+def test_a_page_whose_template_fails_on_edited_data_is_an_error_page_and_the_rest_is_served(site: Path):
+    """With the templates as before, a seed edit can make only its own pages fail, found when asked for."""
+    template = site / "templates" / "entry.html"
+    touch_edit(template, "<h1>{{ entry.title }}</h1>",
+               '<h1>{{ entry.title }}</h1>{% if "CRASH" in entry.title %}{{ entry.no_such_field }}{% endif %}')
+    running = Server(site)
+    try:
+        touch_edit(site / GREYFORD, 'title: "Greyford round ends', 'title: "CRASH Greyford round ends')
+        body = running.wait_for(GREYFORD_PAGE, "timeline-build-error")
+        assert running.get(GREYFORD_PAGE)[0] == 500
+        assert b"templates/entry.html:" in body and b"no_such_field" in body
+        status, _, other = running.get("/2025/01/10/first-figures/")
+        assert status == 200 and b"timeline-build-error" not in other
+        touch_edit(site / GREYFORD, 'title: "CRASH Greyford round ends', 'title: "Greyford round ends')
+        running.wait_for(GREYFORD_PAGE, "timeline-build-error", present=False)
+        assert running.get(GREYFORD_PAGE)[0] == 200
+    finally:
+        running.stop()
 
 
 TRAVERSALS = [

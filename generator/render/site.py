@@ -29,7 +29,11 @@ from generator.render.pages import NOT_FOUND, Page, site_pages
 
 def make_environment(templates: Sequence[Path], config: Config) -> jinja2.Environment:
     """A Jinja2 environment that escapes everything and refuses undefined names; a template is
-    looked up in ``templates`` in order (a site's own folder, then the theme's)."""
+    looked up in ``templates`` in order (a site's own folder, then the theme's).
+
+    Every template is compiled now and never read again (``auto_reload`` off): an environment
+    is the templates as they were when it was made, so a page of the preview's last good site,
+    made when it is asked for, is made with that site's templates, whatever is on disk by then."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(templates)),
         autoescape=True,  # every template, whatever its suffix (I3)
@@ -37,6 +41,7 @@ def make_environment(templates: Sequence[Path], config: Config) -> jinja2.Enviro
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.globals["generator"] = f"Timeline {__version__}"  # the pages' meta generator tag
     base_path = config.base_path
@@ -60,6 +65,11 @@ def make_environment(templates: Sequence[Path], config: Config) -> jinja2.Enviro
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}  # JSON-LD, compact
     env.filters.update(url=url, isodate=isodate, longdate=longdate, monthname=monthname,
                        entrydate=entry_date_text, entrydatetime=entry_datetime)
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except (jinja2.TemplateError, UnicodeDecodeError, OSError):
+            pass  # not kept: the page that uses it reads it again, and fails with the error located
     return env
 
 
@@ -112,6 +122,33 @@ class SiteFiles(Mapping[str, "bytes | Iterable[bytes] | None"]):
         return sum(1 for item in self._items.values() if callable(item))
 
 
+class OnRequest(Mapping[str, bytes]):
+    """A site's files (none left as the last build's) each made when first asked for, then kept:
+    the preview's site, of which a reload asks for a page or two."""
+
+    def __init__(self, files: Mapping[str, bytes | Iterable[bytes] | None]) -> None:
+        self._files = files
+        self._made: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        made = self._made.get(name)
+        if made is None:
+            data = self._files[name]
+            if data is None:
+                raise KeyError(name)  # a file left as the last build's, which a site made on request has not
+            made = self._made[name] = data if isinstance(data, bytes) else b"".join(data)
+        return made
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The rendered site, less what is exactly as in the build whose digests were given."""
@@ -120,55 +157,67 @@ class Rendered:
     """Site path -> the file's bytes, or None for one whose inputs did not change since the
     last build (its bytes are the ones that build made)."""
     digests: dict[str, str]
-    """Site path -> digest of what made it, for the next build."""
+    """Site path -> digest of what made it, for the next build (none where not ``digested``)."""
+    templates: bytes = b""
+    """A digest of every template's source: a build whose templates are as the last one's can
+    find no template error the last did not, but for the pages its data changed."""
 
 
 def render_site(timeline: Timeline, config: Config, templates: Sequence[Path], last: Mapping[str, str] | None = None,
-                environments: dict | None = None, fingerprints: Iterable[tuple[Entry, str]] = ()) -> Rendered:
+                environments: dict | None = None, fingerprints: Iterable[tuple[Entry, str]] = (),
+                digested: bool = True) -> Rendered:
     """Every page and data file by site path; a template error is one BuildError naming each
     failing template line.
 
     ``last`` maps site paths of the last build, whose bytes the caller still has, to the
     digest they were made from: a file is made again only when its digest differs. The
     digest covers every template's source and exactly what the template receives
-    (``render/digest.py``), so skipping is correct by construction. ``environments``
-    reuses Jinja2 environments between builds (Jinja2 recompiles a template that changed).
+    (``render/digest.py``), so skipping is correct by construction; without ``digested``
+    nothing is digested and every file is to be made. ``environments`` keeps the Jinja2
+    environment of the templates as they are between builds (a new one when any changed).
     ``fingerprints`` pairs entries with what they were parsed from (``Loaded.keys``),
     which stands for them in digests.
     """
     missing = [problem(folder, 1, "templates folder not found") for folder in templates if not folder.is_dir()]
     if missing:
         raise BuildError(missing)
-    key = (*(str(folder.resolve()) for folder in templates), config.base_path)
+    sources = _templates_fingerprint(templates)
+    key = (*(str(folder.resolve()) for folder in templates), config.base_path, sources)
     environments = environments if environments is not None else {}
-    env = environments.get(key) or environments.setdefault(key, make_environment(templates, config))
+    if key not in environments:
+        environments.clear()  # the last site's pages hold their own environment while they need it
+        environments[key] = make_environment(templates, config)
+    env = environments[key]
     last = last or {}
+    pages = site_pages(timeline, config)
+    data = data_files(timeline, config, pages)
+    items: dict[str, bytes | None | Callable[[], bytes | Iterable[bytes]]] = {
+        ".nojekyll": b"", **{page.output: functools.partial(_render, page, env, config, templates) for page in pages},
+        **data}
+    digests = _digests(timeline, config, pages, list(data), sources, fingerprints) if digested else {}
+    for name, digest in digests.items():
+        if last.get(name) == digest:
+            items[name] = None
+    return Rendered(files=SiteFiles(items), digests=digests, templates=sources)
+
+
+def _digests(timeline: Timeline, config: Config, pages: list[Page], data: list[str], sources: bytes,
+             fingerprints: Iterable[tuple[Entry, str]]) -> dict[str, str]:
+    """Site path -> a digest of exactly what makes each page (its template's context) and data file."""
     digester = Digester()
     for entry, fingerprint in fingerprints:
         digester.remember(entry, fingerprint)
-    common = digester.digest(_templates_fingerprint(templates), config)
-    pages = site_pages(timeline, config)
-    items: dict[str, bytes | None | Callable[[], bytes | Iterable[bytes]]] = {".nojekyll": b""}
-    digests: dict[str, str] = {}
-    compiled: dict[str, jinja2.Template] = {}  # Jinja2 would check each template's file again for every page
-    for page in pages:
-        digest = digests[page.output] = digester.digest(common, page.template, *page.made_from).hex()
-        unchanged = last.get(page.output) == digest
-        items[page.output] = None if unchanged else functools.partial(_render, page, env, compiled, config,
-                                                                       templates)
+    common = digester.digest(sources, config)
+    digests = {page.output: digester.digest(common, page.template, *page.made_from).hex() for page in pages}
     listed = [(p.path, p.lastmod, p.in_sitemap) for p in pages]  # the sitemap's input
-    data = digester.digest(config, timeline, listed)
-    for name, make in data_files(timeline, config, pages).items():
-        digest = digests[name] = digester.digest(data, name).hex()
-        items[name] = None if last.get(name) == digest else make
-    return Rendered(files=SiteFiles(items), digests=digests)
+    made_of = digester.digest(config, timeline, listed)
+    return {**digests, **{name: digester.digest(made_of, name).hex() for name in data}}
 
 
-def _render(page: Page, env: jinja2.Environment, templates: dict[str, jinja2.Template], config: Config,
-            folders: Sequence[Path]) -> bytes:
+def _render(page: Page, env: jinja2.Environment, config: Config, folders: Sequence[Path]) -> bytes:
     """One page's bytes; a template failure is a BuildError naming the template line."""
     try:
-        template = templates.get(page.template) or templates.setdefault(page.template, env.get_template(page.template))
+        template = env.get_template(page.template)
         meta, context = page.parts(config)
         return template.render(site=config, page=meta, **context).encode("utf-8")
     except Exception as exc:  # any template failure becomes a located problem

@@ -35,8 +35,8 @@ def decorate(body: bytes, problems: tuple[Problem, ...]) -> bytes:
     return text.encode("utf-8")
 
 
-def error_document(problems: tuple[Problem, ...]) -> bytes:
+def error_document(problems: tuple[Problem, ...], said: str = "Nothing has been built yet.") -> bytes:
     page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title>"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>"
-            "<main><h1>Build failed</h1><p>Nothing has been built yet.</p></main></body></html>")
+            f"<main><h1>Build failed</h1><p>{said}</p></main></body></html>")
     return decorate(page.encode("utf-8"), problems or (Problem("?", 1, "no site built yet"),))

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import webbrowser
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -66,8 +67,8 @@ class Preview:
         self.quiet, self.verbose = quiet, verbose
         self.base_path = urlsplit(options.base_url or "/").path or "/"
         self.cache = BuildCache()
-        self.files: dict[str, bytes] = {}
-        """The last good build; kept while the sources are broken."""
+        self.files: Mapping[str, bytes] = {}
+        """The last good build, each file made when first asked for; kept while the sources are broken."""
         self.problems: tuple[Problem, ...] = ()
         """Problems of the latest build; empty when it succeeded."""
         self.version = 0
@@ -180,7 +181,10 @@ class SiteHandler(Guarded):
         if not preview.files:  # no good build yet: the errors are the page
             status, body, kind = 500, error_document(preview.problems), "text/html; charset=utf-8"
         else:
-            body = preview.files.get(name, b"<!doctype html><title>Not found</title><h1>Not found</h1>")
+            try:
+                body = preview.files.get(name, b"<!doctype html><title>Not found</title><h1>Not found</h1>")
+            except BuildError as exc:  # its template failed on data that changed since the templates last did
+                status, name, body = 500, "error.html", error_document(tuple(exc.problems), "This page failed.")
             kind = _content_type(name)
             if kind.startswith("text/html"):
                 body = decorate(body, preview.problems)

@@ -30,12 +30,28 @@ def test_a_small_site_has_one_index_and_a_large_one_a_shard_per_stretch_of_time(
         "2023/05/01/a/index.html", "2024/01/02/b/index.html", "2024/03/04/c/index.html", "2024/03/09/d/index.html",
         "2024/03/index.html", "about/index.html", "index.html"]}
     monkeypatch.setattr(search, "SHARD_PAGES", 1)  # a year, a month, then days: each as large as it may be
+    monkeypatch.setattr(search, "MOST_SHARD_PAGES", 1)  # the shard size is pinned
     assert search.plan(files) == {
         "2023/": ["2023/05/01/a/index.html"], "2024/01/": ["2024/01/02/b/index.html"],
         "2024/03/": ["2024/03/index.html", "2024/03/04/c/index.html"], "2024/03/09/": ["2024/03/09/d/index.html"],
         "other/": ["about/index.html", "index.html"]}
     monkeypatch.setattr(search, "SHARD_PAGES", 3)  # a year that fits is one shard
+    monkeypatch.setattr(search, "MOST_SHARD_PAGES", 3)  # the shard size is pinned
     assert list(search.plan(files)) == ["2023/", "2024/", "other/"]
+
+
+def test_a_larger_site_has_larger_shards_up_to_what_pagefind_holds_at_once():
+    """Shards double in size as the site doubles past ``SHARDS`` of them, so the search page loads
+    fewer word-index chunks; never past ``MOST_SHARD_PAGES``, which bounds Pagefind's memory."""
+    small, most = search.SHARD_PAGES, search.MOST_SHARD_PAGES
+    assert search.shard_pages(search.SHARDS * small) == small
+    assert search.shard_pages(search.SHARDS * small + 1) == 2 * small
+    assert search.shard_pages(10**6) == most
+    days = [f"{2020 + i % 5}/{1 + i % 12:02d}/{1 + i % 28:02d}/e{i}/index.html" for i in range(10_000)]
+    sizes = [sum(1 for path in paths if search.DAY.match(path)) for paths in search.plan(days).values()]
+    assert sum(sizes) == 10_000 and max(sizes) <= most
+    assert len(sizes) <= 10_000 // most + 5  # a few runs of months short of full, one or two a year
+    assert len(sizes) < 10_000 // small  # far fewer than shards of the smallest size would be
 
 
 def test_the_index_of_an_entry_s_article_alone_is_the_index_of_its_page(tmp_path: Path):
@@ -70,6 +86,7 @@ def large_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
     monkeypatch.chdir(site)
     monkeypatch.setattr(search, "SHARD_PAGES", 100)
+    monkeypatch.setattr(search, "MOST_SHARD_PAGES", 100)  # the shard size is pinned
     runs: list[str] = []
     real = search._index
 
@@ -135,6 +152,7 @@ def test_a_reader_finds_orders_and_narrows_entries_of_every_year_of_a_site_index
     site = make_site(tmp_path / "site", seeds=REPO / "seeds", config=REPO / "timeline.toml")
     monkeypatch.chdir(site)
     monkeypatch.setattr(search, "SHARD_PAGES", 40)
+    monkeypatch.setattr(search, "MOST_SHARD_PAGES", 40)  # the shard size is pinned
     build(BuildOptions(base_url="/REPO/"))
     assert json.loads((site / "output/pagefind/indexes.json").read_text()) == ["2023/", "2024/", "2025/"]
     every = json.loads((site / "output/entries.json").read_text())["entries"]

@@ -80,6 +80,7 @@ def built_both_ways(site: Path, monkeypatch: pytest.MonkeyPatch, shard_pages: in
     out = {}
     for how, pages in (("whole", 1_000_000), ("shards", shard_pages)):
         monkeypatch.setattr(search, "SHARD_PAGES", pages)
+        monkeypatch.setattr(search, "MOST_SHARD_PAGES", pages)  # the shard size is pinned
         build(BuildOptions(out_dir=Path(how)))
         out[how] = site / how
     assert len(json.loads((out["shards"] / "pagefind" / "indexes.json").read_text())) > 2
@@ -153,6 +154,7 @@ def test_the_search_page_loads_under_300_kb_before_its_first_result_with_many_sh
     site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
     monkeypatch.chdir(site)
     monkeypatch.setattr(search, "SHARD_PAGES", 10)
+    monkeypatch.setattr(search, "MOST_SHARD_PAGES", 10)  # the shard size is pinned
     build(BuildOptions())
     shards = json.loads((site / "output" / "pagefind" / "indexes.json").read_text())
     assert len(shards) >= 30
@@ -180,6 +182,7 @@ def test_a_word_of_a_just_edited_entry_is_found_after_the_rebuild(browser, tmp_p
     site = make_site(tmp_path / "site", seeds=tmp_path / "corpus")
     monkeypatch.chdir(site)
     monkeypatch.setattr(search, "SHARD_PAGES", 40)
+    monkeypatch.setattr(search, "MOST_SHARD_PAGES", 40)  # the shard size is pinned
     cached = BuildOptions(cache_dir=Path(".timeline-cache"))
     build(cached)
     seed = site / "seeds" / "2023-02-02-entry-1.md"

@@ -8,9 +8,10 @@ site stays static and search costs nothing until it is used. Only elements marke
 Pagefind has no incremental mode, so the site is indexed in shards, each a stretch of
 time (``plan``): a site of at most ``SHARD_PAGES`` entries is one index, a larger one is
 cut into years, a year too large into runs of months, a month too large into runs of
-days. An edit re-indexes the shards whose pages changed, and nothing else: a shard is
-known by a digest of the render digests of its pages (equal digests, equal pages), and
-one the output folder still holds as the last build wrote it stays there, unread.
+days, each run of up to ``shard_pages`` entries. An edit re-indexes the shards whose pages
+changed, and nothing else: a shard is known by a digest of the render digests of its pages
+(equal digests, equal pages), and one the output folder still holds as the last build wrote
+it stays there, unread.
 Pagefind's "multisite" search merges the shards in the browser (one copy of its
 WebAssembly for all); ``pagefind/indexes.json`` lists them in time order.
 
@@ -55,9 +56,14 @@ UNUSED = re.compile(r"pagefind-((component-|modular-)?ui\.(js|css)|highlight\.js
 its own, which can sort), its highlighter, and the WebAssembly for pages of no language (every
 page is indexed in the site's language)."""
 SHARD_PAGES = 200
-"""Entry pages of one index at most (but where one day holds more): Pagefind takes about 1.6 ms
-of CPU and 0.2 MB a page, so an edit re-indexes in about 0.3 s; fewer, larger shards load less
-in the browser (docs/performance.md has the figures)."""
+"""Entry pages of one index at most (but where one day holds more), on a site of up to ``SHARDS``
+times as many: Pagefind takes about 2 ms of CPU a page, so an edit re-indexes in about 0.3 s."""
+SHARDS = 6
+"""A larger site has shards of twice as many pages, and again, up to ``MOST_SHARD_PAGES``: the
+search page loads one word-index chunk per shard for a query, ~23 kB each past a few dozen pages
+(docs/performance.md has the figures), so fewer, larger shards load less."""
+MOST_SHARD_PAGES = 800
+"""The largest shard: Pagefind holds about 0.22 MB a page while indexing (800 pages: ~180 MB)."""
 MARK = b"data-pagefind-body"
 DAY = re.compile(r"\d{4}/\d{2}/\d{2}/")
 """The start of an entry page's path; the pages that size a shard."""
@@ -77,17 +83,28 @@ def plan(pages: Iterable[str]) -> dict[str, list[str]]:
     consecutive years, months (``2024/03/``) or days merged while they fit, a stretch too large
     cut one level down, and ``other/`` for the pages outside the years."""
     paths = sorted(path for path in pages if path.endswith(".html") and path != "404.html")
-    if sum(1 for path in paths if DAY.match(path)) <= SHARD_PAGES:
+    entries = sum(1 for path in paths if DAY.match(path))
+    if entries <= SHARD_PAGES:
         return {"": paths}
     dated = [path for path in paths if re.match(r"\d{4}/", path)]
-    shards = _split(dated, 0)
+    shards = _split(dated, 0, shard_pages(entries))
     other = [path for path in paths if not re.match(r"\d{4}/", path)]
     return {**shards, "other/": other} if other else shards
 
 
-def _split(paths: list[str], depth: int) -> dict[str, list[str]]:
+def shard_pages(entries: int) -> int:
+    """The entry pages of a shard at most, on a site of ``entries``: ``SHARD_PAGES``, doubled while
+    the site has more than ``SHARDS`` times as many, up to ``MOST_SHARD_PAGES``. It changes only when
+    the site doubles in size, so shards stay as they were between builds."""
+    size = SHARD_PAGES
+    while entries > SHARDS * size and size * 2 <= MOST_SHARD_PAGES:
+        size *= 2
+    return size
+
+
+def _split(paths: list[str], depth: int, most: int) -> dict[str, list[str]]:
     """``paths`` (all under one prefix of ``depth`` dated parts) as runs of consecutive children
-    (the years, months or days one level down) of at most ``SHARD_PAGES`` entry pages each; a
+    (the years, months or days one level down) of at most ``most`` entry pages each; a
     child larger than that is split in turn, down to days. A page at this level (a month's own
     page) goes with the first child."""
     children: dict[str, list[str]] = {}
@@ -100,12 +117,12 @@ def _split(paths: list[str], depth: int) -> dict[str, list[str]]:
     name = ""
     for key in sorted(children):
         size = _weight(children[key])
-        if size > SHARD_PAGES and depth < 2 and key.count("/") > depth:
+        if size > most and depth < 2 and key.count("/") > depth:
             if run:
                 shards[name], run = run, []
-            shards.update(_split(children[key], depth + 1))
+            shards.update(_split(children[key], depth + 1, most))
             continue
-        if run and _weight(run) + size > SHARD_PAGES:
+        if run and _weight(run) + size > most:
             shards[name], run = run, []
         if not run:
             name = key

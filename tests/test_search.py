@@ -76,6 +76,10 @@ def test_the_index_of_an_entry_s_article_alone_is_the_index_of_its_page(tmp_path
     head = b'<html><head><meta data-pagefind-meta="image[content]" content="/x.png"></head><body>'
     odd = head + b'<article data-pagefind-body><h1>A</h1></article></body></html>'
     assert search.stub(odd) == odd  # a mark outside the article: the whole page
+    shouting = b'<html><body><H1 class="x">A</H1><article data-pagefind-body><p>B</p></article></body></html>'
+    assert search.stub(shouting) == shouting  # an h1 outside, in any case: the whole page
+    quoted = b'<html><body><div title="a<b" data-pagefind-body><p>B</p></div><p>C</p></body></html>'
+    assert search.stub(quoted).endswith(b'<body><div title="a<b" data-pagefind-body><p>B</p></div></body></html>')
 
 
 @pytest.fixture

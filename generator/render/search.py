@@ -222,7 +222,7 @@ def _scratch(site: Path, paths: list[str], files: Mapping[str, Content], kept: M
 
 
 OPENING = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)[^>]*[\s\"']data-pagefind-body[\s=/>]")
-OUTSIDE = re.compile(rb"data-pagefind-|<h1[\s>]|<img[\s/>]", re.IGNORECASE)
+OUTSIDE = re.compile(rb"data-pagefind-|<h1[\s>]|<img[\s/>]")  # searched in the page in lower case
 """What Pagefind reads outside the marked element: marks in the head or elsewhere, the first
 ``h1`` (the title) and the image after it."""
 TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -233,8 +233,10 @@ def stub(page: bytes) -> bytes:
     the element has no ``h1``) and that element, the rest of the page dropped; Pagefind indexes
     it as the whole page, a third faster. The whole page where that is not sure: no single
     marked element, no end to it, or marks, an ``h1`` or an image outside it."""
-    opening = OPENING.search(page)
-    if opening is None or page.count(MARK) != 1:
+    if page.count(MARK) != 1:
+        return page
+    opening = OPENING.match(page, page.rfind(b"<", 0, page.find(MARK))) or OPENING.search(page)  # (a '<' in a value)
+    if opening is None:
         return page
     tag = re.compile(rb"<(/?)" + re.escape(opening.group(1)) + rb"(?=[\s/>])[^>]*>", re.IGNORECASE)
     depth = 1
@@ -245,7 +247,8 @@ def stub(page: bytes) -> bytes:
             break
     else:
         return page
-    if OUTSIDE.search(page, 0, start) or OUTSIDE.search(page, end):
+    lower = page.lower()  # as IGNORECASE, ASCII letters only, and several times faster
+    if OUTSIDE.search(lower, 0, start) or OUTSIDE.search(lower, end):
         return page
     title = TITLE.search(page, 0, start)
     return b"".join([b"<!doctype html><html><head>", title.group(0) if title else b"", b"</head><body>",

@@ -235,7 +235,7 @@ def stub(page: bytes) -> bytes:
     marked element, no end to it, or marks, an ``h1`` or an image outside it."""
     if page.count(MARK) != 1:
         return page
-    opening = OPENING.match(page, page.rfind(b"<", 0, page.find(MARK))) or OPENING.search(page)  # (a '<' in a value)
+    opening = OPENING.search(page, page.rfind(b">", 0, page.find(MARK)) + 1)  # a match holds the mark, and no '>'
     if opening is None:
         return page
     tag = re.compile(rb"<(/?)" + re.escape(opening.group(1)) + rb"(?=[\s/>])[^>]*>", re.IGNORECASE)

@@ -58,7 +58,7 @@ page is indexed in the site's language)."""
 SHARD_PAGES = 200
 """Entry pages of one index at most (but where one day holds more), on a site of up to ``SHARDS``
 times as many: Pagefind takes about 2 ms of CPU a page, so an edit re-indexes in about 0.3 s."""
-SHARDS = 6
+SHARDS = 4
 """A larger site has shards of twice as many pages, and again, up to ``MOST_SHARD_PAGES``: the
 search page loads one word-index chunk per shard for a query, ~23 kB each past a few dozen pages
 (docs/performance.md has the figures), so fewer, larger shards load less."""

@@ -60,7 +60,7 @@ SHARD_PAGES = 200
 times as many: Pagefind takes about 2 ms of CPU a page, so an edit re-indexes in about 0.3 s."""
 SHARDS = 4
 """A larger site has shards of twice as many pages, and again, up to ``MOST_SHARD_PAGES``: the
-search page loads one word-index chunk per shard for a query, ~23 kB each past a few dozen pages
+search page loads one word-index chunk per shard for a query, ~23 KB each past a few dozen pages
 (docs/performance.md has the figures), so fewer, larger shards load less."""
 MOST_SHARD_PAGES = 800
 """The largest shard: Pagefind holds about 0.22 MB a page while indexing (800 pages: ~180 MB)."""

@@ -156,7 +156,7 @@ def test_the_search_page_of_a_sharded_1000_entry_site_loads_under_300_kb_before_
     monkeypatch.chdir(site)
     build(BuildOptions())
     shards = json.loads((site / "output" / "pagefind" / "indexes.json").read_text())
-    assert len(shards) == len([f for f, paths in search.plan(best_pages(site)).items() if f != "other/"]) > 1
+    assert len(shards) == len([f for f, paths in search.plan(html_paths(site)).items() if f != "other/"]) > 1
     server, url = pages_server.start(site / "output", "/")
     loads = {}
     try:
@@ -175,7 +175,8 @@ def test_the_search_page_of_a_sharded_1000_entry_site_loads_under_300_kb_before_
     assert all(0 < size <= FIRST_RESULT_BYTES for size in loads.values()), loads
 
 
-def best_pages(site: Path) -> list[str]:
+def html_paths(site: Path) -> list[str]:
+    """The site paths of the built site's pages."""
     return [p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*.html")]
 
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import base64
+import gc
 import http.client
 import os
+import queue
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 
 from conftest import Server, run_timeline, touch_edit
+
+from generator.serve import idle
 
 GREYFORD = "seeds/2024-05-09-greyford-round-ends.md"
 GREYFORD_PAGE = "/2024/05/09/greyford-round-ends/"
@@ -476,3 +482,36 @@ def test_a_seed_saved_during_the_first_build_is_not_missed(tmp_path: Path):
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+class _Cycle:
+    """An object that refers to itself: only the cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _cycle() -> weakref.ref:
+    return weakref.ref(_Cycle())
+
+
+def test_the_preview_collects_its_garbage_once_idle_and_before_every_few_rebuilds_in_a_row():
+    garbage, changes = idle.Garbage(), queue.Queue()
+    try:
+        garbage.before_build()
+        made = _cycle()
+        assert not gc.isenabled() and made() is not None  # paused for the rebuild and the reload after it
+        changes.put(["seeds/a.md"])
+        assert garbage.wait(changes) == ["seeds/a.md"]  # a change at once: still paused, nothing collected
+        assert not gc.isenabled() and made() is not None
+        threading.Timer(idle.IDLE * 3, changes.put, [["seeds/b.md"]]).start()
+        assert garbage.wait(changes) == ["seeds/b.md"]  # idle meanwhile: collected, then the change
+        assert gc.isenabled() and made() is None and garbage.builds == 0
+        for _ in range(idle.MOST):  # a writer who never pauses
+            garbage.before_build()
+            made = _cycle()
+        assert made() is not None
+        garbage.before_build()
+        assert made() is None and not gc.isenabled() and garbage.builds == 1
+    finally:
+        gc.enable()

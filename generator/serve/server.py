@@ -1,16 +1,15 @@
 """``timeline serve``: build in memory, serve on loopback, rebuild on every change, reload the browser.
 
-Builds run in the main thread, where a seed's conversion budget (``load.budget``) can stop
-one that takes too long; the server and the watcher run on an event loop in a thread of
-their own, so pages are served while a build runs.
+Builds run in the main thread, where a seed's conversion budget (``load.budget``) can stop one
+that takes too long, its garbage collected when idle (``idle``); the server and the watcher run
+on an event loop in a thread of their own, so pages are served while a build runs.
 
-The browser side is livereload's own client (``livereload.js`` from the livereload
-package) speaking the LiveReload protocol. The server side is ours, on tornado
-(livereload's server), because livereload 2.7.1's ``Server`` falls short of what a
-preview must promise: it drops a reload that comes within 3 s of the previous one,
-checks neither ``Host`` nor ``Origin``, serves files from disk with traversal and
-symlink pitfalls, and hangs on symlink loops. Here the site is served from the
-build's in-memory file map, so nothing outside the build can ever be served.
+The browser side is livereload's own client (``livereload.js`` from the livereload package)
+speaking the LiveReload protocol. The server side is ours, on tornado (livereload's server),
+because livereload 2.7.1's ``Server`` falls short of what a preview must promise: it drops a
+reload that comes within 3 s of the previous one, checks neither ``Host`` nor ``Origin``, serves
+files from disk with traversal and symlink pitfalls, and hangs on symlink loops. Here the site is
+served from the build's in-memory file map, so nothing outside the build can ever be served.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ import tornado.websocket
 from generator.build import BuildCache, BuildOptions, build_site
 from generator.config import load_config
 from generator.errors import BuildError, Problem, printable
+from generator.serve.idle import Garbage
 from generator.serve.overlay import decorate, error_document
 from generator.serve.requests import LOOPBACK_HOSTS, allowed_hosts, host_allowed, is_traversal, own_origin
 from generator.serve.watch import Snapshot, snapshot, watch
@@ -96,9 +96,8 @@ class Preview:
         noted = f", {len(r.warnings)} warning{'s' * (len(r.warnings) != 1)}" if r.warnings else ""
         self.say(f"built {r.entries} entr{'y' if r.entries == 1 else 'ies'}, {r.pages} pages{noted} "
                  f"in {time.perf_counter() - started:.2f} s")
-        if self.verbose:
-            for warning in r.warnings:
-                self.say(f"{warning.path}:{warning.line}: warning: {warning.message}")
+        for warning in r.warnings if self.verbose else ():
+            self.say(f"{warning.path}:{warning.line}: warning: {warning.message}")
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -115,11 +114,13 @@ class Preview:
     def build_on_changes(self, changes: queue.Queue[list[str]], loop: asyncio.AbstractEventLoop) -> None:
         """In the main thread: rebuild after each burst of changes (those that came during the
         last build included, in one build), then reload the browsers on the event loop."""
+        garbage = Garbage()
         while True:
-            paths = _or_raise(changes.get())
+            paths = _or_raise(garbage.wait(changes))
             while not changes.empty():
                 paths += _or_raise(changes.get_nowait())
             self.say("changed: " + ", ".join(printable(name) for name in sorted(set(paths))[:5]))
+            garbage.before_build()
             self.rebuild()
             loop.call_soon_threadsafe(self.reload_browsers)
 
@@ -309,8 +310,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int | None = Non
     loop = _or_raise(started.get())  # the watcher is running: a file saved during the first build is seen
     preview.rebuild()
     first_built.set()
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{bound_port}{preview.base_path}"
+    url = f"http://{f'[{host}]' if ':' in host else host}:{bound_port}{preview.base_path}"
     print(f"timeline serve: serving {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     if open_browser:
         webbrowser.open(url)
@@ -345,6 +345,5 @@ async def _run(preview: Preview, sockets: list[socket.socket], changes: queue.Qu
     await asyncio.sleep(0)  # the watcher has started
     started.put(asyncio.get_running_loop())
     await asyncio.to_thread(first_built.wait)
-    server = tornado.httpserver.HTTPServer(make_app(preview), xheaders=False)
-    server.add_sockets(sockets)
+    tornado.httpserver.HTTPServer(make_app(preview), xheaders=False).add_sockets(sockets)  # the loop holds it
     await watcher

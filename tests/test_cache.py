@@ -253,6 +253,13 @@ def test_the_spare_site_is_brought_up_to_date_whatever_was_done_to_it(site: Path
     (spare / "tags").write_text("a file where the new site has a folder")
     (spare / "404.html").unlink()
     (spare / "404.html").symlink_to("/etc/passwd")
+    # The search index's folder too: stray, changed and missing files and a shard no longer made.
+    (spare / "pagefind" / "stray.pf_fragment").write_text("not of this index")
+    (spare / "pagefind" / "pagefind-entry.json").unlink()
+    (spare / "pagefind" / "pagefind-entry.json").write_text("{}")
+    shutil.rmtree(spare / "pagefind" / "fragment")
+    (spare / "pagefind" / "old-shard").mkdir()
+    (spare / "pagefind" / "old-shard" / "pagefind-entry.json").write_text("{}")
     (site / "output" / "hand-made.html").write_text("added to output/ by hand")
     touch_edit(seed, "hall, because", "hall because")
 
